@@ -1,0 +1,11 @@
+"""gan_course: the helper package of the GAN course.
+
+The notebooks import it; it never imports a notebook. Data flows one way:
+``data -> nets -> losses -> train -> metrics / viz``.
+"""
+
+from .report import record, show
+from .runtime import device, in_colab, profile, seed_everything
+
+__all__ = ["device", "in_colab", "profile", "record", "seed_everything", "show"]
+__version__ = "0.1.0"

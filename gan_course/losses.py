@@ -1,0 +1,104 @@
+"""GAN losses as pure functions of the discriminator's outputs.
+
+Discriminators in this course return *logits* ``l`` (no sigmoid), and
+``D(x) = sigmoid(l)``. Working with logits keeps ``log D`` and ``log(1 - D)``
+finite where a saturated sigmoid would round to 0 or 1:
+``log D = -softplus(-l)`` and ``log(1 - D) = -softplus(l)``.
+
+Goodfellow et al. (2014) write the game as
+
+    min_G max_D  V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]
+
+Every loss here is something to *minimise*, averaged over the batch.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def _check_logits(name: str, logits: Tensor) -> None:
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of discriminator logits, got {type(logits).__name__}")
+    if logits.dim() == 2 and logits.shape[1] != 1 or logits.dim() > 2:
+        raise ValueError(
+            f"{name} must have shape (B,) or (B, 1): one logit per sample; got {tuple(logits.shape)}"
+        )
+
+
+def minimax_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """The discriminator's loss: ``-V``, i.e. ``-E[log D(x)] - E[log(1 - D(G(z)))]``.
+
+    It is the binary cross-entropy with label 1 for real and 0 for fake samples.
+
+    Args:
+        real_logits: D's logits on real samples, shape (B,) or (B, 1).
+        fake_logits: D's logits on generated samples, shape (B,) or (B, 1).
+
+    Returns:
+        A scalar tensor.
+    """
+    _check_logits("real_logits", real_logits)
+    _check_logits("fake_logits", fake_logits)
+    log_d_real = -F.softplus(-real_logits)  # log D(x)
+    log_one_minus_d_fake = -F.softplus(fake_logits)  # log(1 - D(G(z)))
+    return -(log_d_real.mean() + log_one_minus_d_fake.mean())
+
+
+def minimax_g_loss(fake_logits: Tensor) -> Tensor:
+    """The generator's loss in the original minimax game: ``E[log(1 - D(G(z)))]``.
+
+    It *saturates*: when D confidently rejects the fakes (early in training),
+    ``D(G(z)) -> 0`` and the gradient with respect to the logit vanishes.
+    """
+    _check_logits("fake_logits", fake_logits)
+    return (-F.softplus(fake_logits)).mean()
+
+
+def nonsaturating_g_loss(fake_logits: Tensor) -> Tensor:
+    """The non-saturating generator loss: ``-E[log D(G(z))]``.
+
+    Same fixed point as the minimax loss, but strong gradients exactly when
+    D rejects the fakes (Goodfellow et al. 2014, Section 3).
+    """
+    _check_logits("fake_logits", fake_logits)
+    return F.softplus(-fake_logits).mean()
+
+
+def wasserstein_d_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+    """The WGAN critic's loss: ``E[f(G(z))] - E[f(x)]`` (the negated W1 estimate)."""
+    _check_logits("real_scores", real_scores)
+    _check_logits("fake_scores", fake_scores)
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wasserstein_g_loss(fake_scores: Tensor) -> Tensor:
+    """The WGAN generator's loss: ``-E[f(G(z))]``."""
+    _check_logits("fake_scores", fake_scores)
+    return -fake_scores.mean()
+
+
+def gradient_penalty(critic, real: Tensor, fake: Tensor, weight: float = 10.0) -> Tensor:
+    """WGAN-GP's penalty ``weight * E[(||grad f(x_hat)||_2 - 1)^2]`` (Gulrajani et al. 2017).
+
+    ``x_hat`` is a random interpolate between a real and a fake sample. The
+    gradient norm is taken per sample over *all* its dimensions (channels and
+    pixels together), not per pixel.
+
+    Args:
+        critic: the critic network ``f``.
+        real: real samples, shape (B, ...).
+        fake: generated samples of the same shape (detached or not).
+        weight: the penalty coefficient lambda (10 in the paper).
+    """
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    batch = real.shape[0]
+    eps = torch.rand(batch, *([1] * (real.dim() - 1)), device=real.device, dtype=real.dtype)
+    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
+    scores = critic(x_hat)
+    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
+    grad_norm = grad.reshape(batch, -1).norm(2, dim=1)  # (B,): one norm per sample
+    return weight * ((grad_norm - 1) ** 2).mean()

@@ -1,0 +1,146 @@
+"""Where and how big: the compute device, seeding, and the run profiles.
+
+A *profile* says how much compute a notebook may spend:
+
+========  =====================================  ==============================
+profile   used by                                budget
+========  =====================================  ==============================
+smoke     tests and CI                           <= 30 s a notebook, 2 CPU cores
+cpu       a laptop without a GPU                 <= 10 min a notebook, 2 cores
+gpu       Colab or any CUDA machine              full training
+========  =====================================  ==============================
+
+``profile("auto")`` is ``gpu`` when CUDA is available and ``cpu`` otherwise;
+the environment variable ``GAN_COURSE_PROFILE`` overrides ``auto`` (the tests
+set it to ``smoke``). A notebook derives its sizes with ``Profile.pick``::
+
+    P = gan_course.profile(PROFILE)
+    STEPS = P.pick(smoke=100, cpu=3_000, gpu=20_000)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+#: GitHub ``owner/name`` of the course: the Colab badges and the Colab install
+#: cell of every notebook use it (a test checks that they agree with it).
+REPO_SLUG = "gan-course/gan-course"
+
+#: Root of the repository checkout (``data/``, ``build/`` and ``notebooks/`` live here).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PROFILE_ENV = "GAN_COURSE_PROFILE"
+
+PROFILE_BUDGETS = {
+    "smoke": "tests and CI: <= 30 s a notebook on 2 CPU cores, every code path exercised",
+    "cpu": "a laptop without a GPU: <= 10 min a notebook on 2 CPU cores, meaningful results",
+    "gpu": "Colab or a CUDA machine: full training with paper-like settings",
+}
+PROFILES = tuple(PROFILE_BUDGETS)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A resolved run profile.
+
+    Attributes:
+        name: ``"smoke"``, ``"cpu"`` or ``"gpu"``.
+        requested: what the caller asked for (``"auto"`` or one of the names).
+    """
+
+    name: str
+    requested: str
+
+    @property
+    def budget(self) -> str:
+        return PROFILE_BUDGETS[self.name]
+
+    def pick(self, *, smoke, cpu, gpu):
+        """Return the value given for this profile, e.g. ``P.pick(smoke=50, cpu=2000, gpu=20000)``."""
+        return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[self.name]
+
+    def __str__(self) -> str:
+        how = "" if self.requested == self.name else f" (from {self.requested!r})"
+        return f"profile {self.name!r}{how}: {self.budget}"
+
+
+def profile(name: str = "auto") -> Profile:
+    """Resolve a profile name.
+
+    Args:
+        name: ``"auto"``, ``"smoke"``, ``"cpu"`` or ``"gpu"``. ``"auto"`` reads
+            ``GAN_COURSE_PROFILE`` if set, else picks ``gpu`` when CUDA is
+            available and ``cpu`` otherwise.
+
+    Returns:
+        The resolved :class:`Profile`.
+
+    Raises:
+        ValueError: for an unknown name (here or in ``GAN_COURSE_PROFILE``).
+    """
+    accepted = ("auto",) + PROFILES
+    if not isinstance(name, str) or name not in accepted:
+        raise ValueError(f"unknown profile {name!r}; expected one of {accepted}")
+    if name != "auto":
+        return Profile(name, name)
+    from_env = os.environ.get(PROFILE_ENV, "").strip()
+    if from_env:
+        if from_env not in PROFILES:
+            raise ValueError(
+                f"{PROFILE_ENV}={from_env!r} is not a profile; expected one of {PROFILES}"
+            )
+        return Profile(from_env, "auto")
+    return Profile("gpu" if torch.cuda.is_available() else "cpu", "auto")
+
+
+def device() -> torch.device:
+    """The best available device: CUDA, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python's, NumPy's and torch's (CPU and CUDA) random number generators.
+
+    Args:
+        seed: a non-negative integer.
+
+    Returns:
+        A fresh CPU ``torch.Generator`` seeded with ``seed``, for code that wants
+        its own stream.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)
+
+
+def in_colab() -> bool:
+    """True when running inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def describe_machine() -> str:
+    """One line saying which torch and which accelerator this kernel sees."""
+    dev = device()
+    if dev.type == "cuda":
+        what = f"CUDA GPU {torch.cuda.get_device_name(0)}"
+    elif dev.type == "mps":
+        what = "Apple GPU (MPS)"
+    else:
+        what = f"CPU ({os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
+    return f"torch {torch.__version__} on {what}"

@@ -1,0 +1,255 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_course import losses, train
+from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+
+
+class Stream:
+    """Resumable stream of 1D two-mode data, as the loop expects from a data source."""
+
+    def __init__(self, batch=32, seed=0):
+        self.batch, self.gen = batch, torch.Generator().manual_seed(seed)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        sign = torch.randint(0, 2, (self.batch, 1), generator=self.gen) * 2 - 1
+        return 2.0 * sign + 0.3 * torch.randn(self.batch, 1, generator=self.gen)
+
+    def state_dict(self):
+        return {"gen": self.gen.get_state()}
+
+    def load_state_dict(self, state):
+        self.gen.set_state(state["gen"])
+
+
+def make(seed=0):
+    torch.manual_seed(seed)
+    G, D = MLPGenerator(z_dim=4, data_dim=1, hidden=16), MLPDiscriminator(data_dim=1, hidden=16)
+    return G, D, torch.optim.Adam(D.parameters(), 1e-3), torch.optim.Adam(G.parameters(), 1e-3)
+
+
+def run(steps, seed=0, **kw):
+    G, D, d_opt, g_opt = make(seed)
+    history = train.train(G, D, Stream(seed=seed), steps=steps, d_opt=d_opt, g_opt=g_opt, progress=False, log_every=0, **kw)
+    return G, D, history
+
+
+def params(*modules):
+    return torch.cat([p.detach().flatten() for m in modules for p in m.parameters()])
+
+
+def test_d_step_updates_only_d_and_g_step_updates_only_g():
+    G, D, d_opt, g_opt = make()
+    real, z = next(Stream()), G.sample_z(32)
+    g0, d0 = params(G).clone(), params(D).clone()
+    train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss)
+    assert torch.equal(params(G), g0) and not torch.equal(params(D), d0)
+    d1 = params(D).clone()
+    train.g_step(G, D, g_opt, z, losses.nonsaturating_g_loss)
+    assert torch.equal(params(D), d1) and not torch.equal(params(G), g0)
+    # D's parameters are trainable again and got no gradient from G's loss.
+    assert all(p.requires_grad and p.grad is None or p.grad is not None for p in D.parameters())
+    assert all(p.requires_grad for p in D.parameters())
+
+
+def test_d_step_lowers_the_discriminator_loss():
+    G, D, d_opt, _ = make()
+    real, z = next(Stream(batch=256)), G.sample_z(256)
+    first = train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss).item()
+    for _ in range(50):
+        last = train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss).item()
+    assert last < first - 0.1
+
+
+def test_history_and_n_critic():
+    G, D, d_opt, g_opt = make()
+    calls = []
+    step_fn = lambda *a, **k: calls.append(1) or train.d_step(*a, **k)  # noqa: E731
+    history = train.train(G, D, Stream(), steps=7, d_opt=d_opt, g_opt=g_opt, n_critic=3, d_step=step_fn, progress=False)
+    assert history.step == list(range(1, 8)) and len(history.d_loss) == len(history.g_loss) == 7
+    assert len(calls) == 21
+
+
+def test_same_seed_same_run_and_training_moves_the_generator():
+    _, _, h1 = run(30, seed=1)
+    _, _, h2 = run(30, seed=1)
+    _, _, h3 = run(30, seed=2)
+    assert h1.d_loss == h2.d_loss and h1.g_loss == h2.g_loss
+    assert h1.d_loss != h3.d_loss
+
+
+def test_snapshots_and_callbacks():
+    seen = []
+    G, D, h = run(10, snapshot=lambda G, D: G(torch.zeros(3, 4)), snapshot_every=5, callbacks=[lambda s: seen.append(s.step)])
+    assert [s for s, _ in h.snapshots] == [0, 5, 10] and h.snapshots[0][1].shape == (3, 1)
+    assert seen == list(range(1, 11))
+
+
+def test_stop_training_from_a_callback():
+    def stop(state):
+        if state.step == 4:
+            raise train.StopTraining
+
+    _, _, h = run(10, callbacks=[stop])
+    assert h.step == [1, 2, 3, 4]
+
+
+def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
+    G_full, D_full, h_full = run(20)
+
+    def interrupt(state):
+        if state.step == 14:  # e.g. a Colab disconnect; the last checkpoint is at step 12
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(20, checkpoint_dir=tmp_path, checkpoint_every=4, callbacks=[interrupt])
+    G, D, h = run(20, checkpoint_dir=tmp_path, checkpoint_every=4, seed=123)  # fresh weights, then resume
+    assert h.resumed_from == 12
+    assert torch.equal(params(G, D), params(G_full, D_full))
+    assert h.d_loss == h_full.d_loss and h.step == h_full.step
+    # Already finished: resuming again trains nothing more.
+    _, _, again = run(20, checkpoint_dir=tmp_path, checkpoint_every=4)
+    assert again.resumed_from == 20 and again.step == h_full.step
+
+
+KILLED_RUN = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from test_train import run
+def die(state):
+    if state.step == 13:
+        os.kill(os.getpid(), signal.SIGKILL)
+run(20, checkpoint_dir={ckpt!r}, checkpoint_every=5, callbacks=[die])
+"""
+
+
+def test_a_killed_process_loses_at_most_one_interval(tmp_path):
+    script = KILLED_RUN.format(tests=str(Path(__file__).parent), ckpt=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.pt"]  # no temporary file left
+    assert train.load_checkpoint(tmp_path / "latest.pt")["step"] == 10
+    G, D, h = run(20, checkpoint_dir=tmp_path, checkpoint_every=5)
+    G_full, D_full, _ = run(20)
+    assert h.resumed_from == 10 and h.step[-1] == 20
+    assert torch.equal(params(G, D), params(G_full, D_full))
+
+
+def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "latest.pt"
+    train.save_checkpoint(path, {"step": 1})
+
+    def dies_halfway(obj, f, *a, **k):
+        f.write(b"half a checkpoint")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", dies_halfway)
+    with pytest.raises(OSError, match="disk full"):
+        train.save_checkpoint(path, {"step": 2})
+    monkeypatch.undo()
+    assert train.load_checkpoint(path) == {"step": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["latest.pt"]
+
+
+def test_corrupt_checkpoint_is_reported(tmp_path):
+    (tmp_path / "latest.pt").write_bytes(b"\x80\x02garbage")
+    with pytest.raises(ValueError, match="cannot read the checkpoint"):
+        run(5, checkpoint_dir=tmp_path, checkpoint_every=5)
+
+
+def test_checkpoint_of_another_model_is_reported(tmp_path):
+    run(5, checkpoint_dir=tmp_path, checkpoint_every=5)
+    G, D = MLPGenerator(z_dim=4, hidden=8), MLPDiscriminator(hidden=8)
+    with pytest.raises(ValueError, match="different models"):
+        train.train(G, D, Stream(), steps=5, d_opt=torch.optim.Adam(D.parameters()), g_opt=torch.optim.Adam(G.parameters()),
+                    checkpoint_dir=tmp_path, checkpoint_every=5, progress=False)
+
+
+def test_nan_loss_stops_with_step_and_last_good_checkpoint(tmp_path):
+    def g_loss(logits):
+        g_loss.calls += 1
+        loss = losses.nonsaturating_g_loss(logits)
+        return loss * float("nan") if g_loss.calls == 7 else loss
+
+    g_loss.calls = 0
+    with pytest.raises(train.TrainingDiverged, match=r"step 7.*latest.pt \(step 5\)"):
+        run(20, g_loss=g_loss, checkpoint_dir=tmp_path, checkpoint_every=5)
+    g_loss.calls = 0
+    with pytest.raises(train.TrainingDiverged, match="no checkpoint was written"):
+        run(20, g_loss=g_loss)
+
+
+class Images:
+    def __init__(self, scale=1.0, size=8):
+        self.scale, self.size = scale, size
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.scale * torch.rand(4, 1, self.size, self.size)
+
+
+class ImageG(torch.nn.Module):
+    def __init__(self, size=8):
+        super().__init__()
+        self.lin, self.size = torch.nn.Linear(2, size * size), size
+
+    def forward(self, z):
+        return torch.tanh(self.lin(z)).view(-1, 1, self.size, self.size)
+
+    def sample_z(self, n):
+        return torch.randn(n, 2)
+
+
+class ImageD(torch.nn.Module):
+    def __init__(self, size=8, out=1):
+        super().__init__()
+        self.lin, self.out = torch.nn.Linear(size * size, out), out
+
+    def forward(self, x):
+        y = self.lin(x.flatten(1))
+        return y.squeeze(1) if self.out == 1 else y
+
+
+def train_images(data, G=None, D=None):
+    G, D = G or ImageG(), D or ImageD()
+    return train.train(G, D, data, steps=2, d_opt=torch.optim.SGD(D.parameters(), 0.1),
+                       g_opt=torch.optim.SGD(G.parameters(), 0.1), progress=False)
+
+
+def test_clear_errors_for_mismatched_data_and_models():
+    with pytest.raises(ValueError, match=r"\[-1, 1\].*the real batch spans \["):
+        train_images(Images(scale=255.0))
+    with pytest.raises(ValueError, match=r"G makes samples of shape \(1, 8, 8\).*\(1, 10, 10\)"):
+        train_images(Images(size=10), D=ImageD(size=10))
+    with pytest.raises(ValueError, match="one logit per sample"):
+        train_images(Images(), D=ImageD(out=3))
+    with pytest.raises(ValueError, match="different devices"):
+        G, D, d_opt, g_opt = make()
+        train.train(G, D, iter([torch.zeros(4, 1, device="meta")]), steps=1, d_opt=d_opt, g_opt=g_opt)
+    with pytest.raises(ValueError, match="NaN"):
+        G, D, d_opt, g_opt = make()
+        train.train(G, D, iter([torch.full((4, 1), float("nan"))]), steps=1, d_opt=d_opt, g_opt=g_opt)
+    with pytest.raises(TypeError, match="must yield tensors"):
+        G, D, d_opt, g_opt = make()
+        train.train(G, D, iter([(torch.zeros(4, 1), torch.zeros(4))]), steps=1, d_opt=d_opt, g_opt=g_opt)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="steps"):
+        run(-1)
+    with pytest.raises(ValueError, match="n_critic"):
+        run(3, n_critic=0)
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        run(3, checkpoint_every=2)
