@@ -4,8 +4,12 @@ The notebooks import it; it never imports a notebook. Data flows one way:
 ``data -> nets -> losses -> train -> metrics / viz``.
 """
 
+from . import checks, data, losses, metrics, nets, report, runtime, train, viz
 from .report import record, show
 from .runtime import device, in_colab, profile, seed_everything
 
-__all__ = ["device", "in_colab", "profile", "record", "seed_everything", "show"]
+__all__ = [
+    "checks", "data", "losses", "metrics", "nets", "report", "runtime", "train", "viz",
+    "device", "in_colab", "profile", "record", "seed_everything", "show",
+]
 __version__ = "0.1.0"
