@@ -270,7 +270,7 @@ def train(
         d_step, g_step: the update functions (replace them for exotic models).
         callbacks: called with a :class:`TrainState` after every generator step.
         snapshot: ``(G, D) -> anything`` stored in ``history.snapshots`` every
-            ``snapshot_every`` steps (and at step 0) for plots and animations.
+            ``snapshot_every`` steps, at step 0 and at the last step, for plots and animations.
         checkpoint_dir: where ``latest.pt`` is written every ``checkpoint_every`` steps.
         resume: continue from ``checkpoint_dir/latest.pt`` when it exists.
         progress: show a progress bar (``TQDM_DISABLE=1`` also hides it).
@@ -374,7 +374,7 @@ def train(
             history.d_loss.append(d_value)
             history.g_loss.append(g_value)
 
-            if snapshot is not None and snapshot_every and step % snapshot_every == 0:
+            if snapshot is not None and snapshot_every and (step % snapshot_every == 0 or step == steps):
                 take_snapshot(step)
             state = TrainState(step, steps, d_value, g_value, G, D, history)
             for callback in callbacks:

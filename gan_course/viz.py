@@ -129,12 +129,14 @@ def plot_1d(
     ax=None,
     x_range: tuple[float, float] = (-5.0, 5.0),
     title: str | None = None,
+    samples_label: str = "$p_g$ (samples of G)",
 ) -> Figure:
     """The picture of Goodfellow et al.'s Figure 1 for 1D data.
 
     Args:
         dist: the data distribution (anything with ``density(x)`` for x of shape (N, 1)).
         fake: generated samples (N, 1), drawn as a histogram, or None.
+        samples_label: legend entry of the histogram (e.g. for real samples).
         d_curve: ``(x, D(x))`` to draw the discriminator's probability, or None.
         x_range: the horizontal range.
     """
@@ -143,7 +145,7 @@ def plot_1d(
     ax.plot(x.squeeze(1), _numpy(dist.density(x)), ":", color=DATA_COLOR, lw=2, label="$p_{data}$")
     if fake is not None:
         ax.hist(_numpy(fake).ravel(), bins=80, range=x_range, density=True, color=FAKE_COLOR, alpha=0.5,
-                label="$p_g$ (samples of G)")
+                label=samples_label)
     if d_curve is not None:
         ax.plot(_numpy(d_curve[0]), _numpy(d_curve[1]), "--", color=D_COLOR, lw=2, label="$D(x)$")
         ax.axhline(0.5, color=D_COLOR, lw=0.5, alpha=0.5)

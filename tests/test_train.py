@@ -93,6 +93,8 @@ def test_snapshots_and_callbacks():
     G, D, h = run(10, snapshot=lambda G, D: G(torch.zeros(3, 4)), snapshot_every=5, callbacks=[lambda s: seen.append(s.step)])
     assert [s for s, _ in h.snapshots] == [0, 5, 10] and h.snapshots[0][1].shape == (3, 1)
     assert seen == list(range(1, 11))
+    _, _, h = run(7, snapshot=lambda G, D: 0, snapshot_every=5)
+    assert [s for s, _ in h.snapshots] == [0, 5, 7]  # the last step is always kept
 
 
 def test_stop_training_from_a_callback():
