@@ -1,0 +1,65 @@
+"""Command line: ``python -m gan_course <command>``.
+
+    sync     write notebooks/NN_topic.ipynb from the py:percent sources
+    release  write the student exercises/NN_topic.ipynb (solutions replaced by stubs)
+    run      execute one notebook headless:  run notebooks/00_start_here.ipynb --profile smoke
+    course   execute every notebook headless; writes build/summary.md and build/summary.json
+
+``sync --check`` and ``release --check`` change nothing and exit with status 1
+when a file is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import notebook_tools, runtime
+
+PROFILE_CHOICES = ("auto",) + runtime.PROFILES
+
+
+def _report_stale(stale: list[Path], check: bool, what: str) -> int:
+    for path in stale:
+        print(f"{'out of date' if check else 'wrote'}: {path}")
+    if check and stale:
+        print(f"{len(stale)} {what} out of date; run `make sync`", file=sys.stderr)
+        return 1
+    if not stale:
+        print(f"{what}: up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("sync", "write the paired .ipynb files"), ("release", "write the student exercises")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--check", action="store_true", help="compare only; exit 1 when out of date")
+    run = commands.add_parser("run", help="execute one notebook headless")
+    run.add_argument("notebook", type=Path)
+    run.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
+    run.add_argument("--out", type=Path, default=notebook_tools.BUILD)
+    course = commands.add_parser("course", help="execute every notebook headless and summarise")
+    course.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
+    course.add_argument("--out", type=Path, default=notebook_tools.BUILD)
+    course.add_argument("--only", nargs="*", help="notebook stems, e.g. 00_start_here")
+    args = parser.parse_args(argv)
+
+    if args.command == "sync":
+        return _report_stale(notebook_tools.sync(check=args.check), args.check, "notebooks")
+    if args.command == "release":
+        return _report_stale(notebook_tools.release(check=args.check), args.check, "exercises")
+    if args.command == "run":
+        row = notebook_tools.run_notebook(args.notebook, args.out, profile=args.profile)
+        print(json.dumps(row, indent=2))
+        return 0 if row["status"] == "ok" else 1
+    rows = notebook_tools.run_course(args.profile, args.out, only=args.only)
+    print(f"wrote {args.out / 'summary.md'}")
+    return 0 if all(row["status"] == "ok" for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

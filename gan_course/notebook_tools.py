@@ -1,0 +1,343 @@
+"""The notebook pipeline: pair, release, run.
+
+* ``render_ipynb`` turns a lesson's py:percent source into the ``.ipynb`` that is
+  committed beside it (no outputs, kernelspec ``python3``, stable cell ids), so
+  Colab can open it and a test can tell when the pair is out of sync.
+* ``release_notebook`` makes the student version: every nbgrader solution block
+  (``### BEGIN SOLUTION`` ... ``### END SOLUTION``) becomes ``# YOUR CODE HERE``
+  and ``raise NotImplementedError()``.
+* ``run_notebook`` executes one notebook headless with papermill and collects
+  what it recorded with :func:`gan_course.record`; ``run_course`` does that for
+  every lesson and writes ``build/summary.md`` and ``build/summary.json``.
+
+Command line: ``python -m gan_course sync|release|run|course`` (see ``__main__``).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+from . import report, runtime
+
+NOTEBOOKS = runtime.PROJECT_ROOT / "notebooks"
+EXERCISES = runtime.PROJECT_ROOT / "exercises"
+BUILD = runtime.PROJECT_ROOT / "build"
+LESSON_PATTERN = "[0-9][0-9]_*.py"
+
+NOTEBOOK_METADATA = {
+    "accelerator": "GPU",  # Colab opens the notebook on a GPU runtime
+    "colab": {"provenance": []},
+    "jupytext": {"formats": "ipynb,py:percent"},
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+SOLUTION_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*(\n|$)",
+    re.MULTILINE | re.DOTALL,
+)
+HIDDEN_TESTS = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(\n|$)",
+    re.MULTILINE | re.DOTALL,
+)
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")
+
+
+def lesson_sources(notebooks: Path = NOTEBOOKS) -> list[Path]:
+    """The lessons' py:percent sources, in course order."""
+    return sorted(Path(notebooks).glob(LESSON_PATTERN))
+
+
+# --------------------------------------------------------------------------- pairing
+
+
+def render_ipynb(source: str | os.PathLike):
+    """The committed ``.ipynb`` for a py:percent lesson source, as an nbformat notebook.
+
+    Deterministic: the same source always gives the same file (cell ids are
+    derived from the cell's position and text; there are no outputs).
+    """
+    import jupytext
+    import nbformat
+
+    source = Path(source)
+    if source.suffix != ".py" or not source.is_file():
+        raise ValueError(f"expected a lesson source notebooks/NN_topic.py, got {source}")
+    nb = jupytext.read(source)
+    nb.metadata = copy.deepcopy(NOTEBOOK_METADATA)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for index, cell in enumerate(nb.cells):
+        digest = hashlib.sha1(f"{index}\n{cell.source}".encode()).hexdigest()[:8]
+        cell["id"] = f"c{index:03d}-{digest}"
+        if cell.cell_type == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(nb) -> str:
+    """The exact text a notebook is written with (so pairs compare byte for byte)."""
+    import nbformat
+
+    return nbformat.writes(nb) + "\n"
+
+
+def sync(notebooks: Path = NOTEBOOKS, check: bool = False) -> list[Path]:
+    """Write every lesson's ``.ipynb`` from its ``.py`` source.
+
+    Args:
+        check: only compare; write nothing.
+
+    Returns:
+        The ``.ipynb`` files that were out of date (rewritten unless ``check``).
+    """
+    stale = []
+    for source in lesson_sources(notebooks):
+        target = source.with_suffix(".ipynb")
+        text = notebook_text(render_ipynb(source))
+        if not target.is_file() or target.read_text() != text:
+            stale.append(target)
+            if not check:
+                target.write_text(text)
+    return stale
+
+
+# --------------------------------------------------------------------------- exercises
+
+
+def strip_solutions(code: str) -> str:
+    """Replace each solution block with the nbgrader stub; drop hidden tests."""
+
+    def stub(match: re.Match) -> str:
+        indent = match.group("indent")
+        return f"{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n"
+
+    released = SOLUTION_BLOCK.sub(stub, code)
+    released = HIDDEN_TESTS.sub("", released)
+    leftover = [m for m in MARKERS if m in released]
+    if leftover:
+        raise ValueError(f"unbalanced nbgrader markers {leftover} in a cell:\n{code}")
+    return released.rstrip("\n")
+
+
+def check_nbgrader(nb, name: str = "notebook") -> list[str]:
+    """Validate the nbgrader metadata of a lesson; return its grade ids in order.
+
+    Raises:
+        ValueError: a solution block outside a solution cell, missing nbgrader
+            keys, a graded cell without points, or a repeated ``grade_id``.
+    """
+    ids = []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader")
+        where = f"{name}, cell {index}"
+        if meta is None:
+            if any(m in cell.source for m in MARKERS):
+                raise ValueError(f"{where} has nbgrader markers but no nbgrader metadata")
+            continue
+        missing = [k for k in NBGRADER_KEYS if k not in meta]
+        if missing:
+            raise ValueError(f"{where}: nbgrader metadata lacks {missing}; expected keys {NBGRADER_KEYS}")
+        if meta["solution"] and "### BEGIN SOLUTION" not in cell.source:
+            raise ValueError(f"{where} is a solution cell without a ### BEGIN SOLUTION block")
+        if not meta["solution"] and "### BEGIN SOLUTION" in cell.source:
+            raise ValueError(f"{where} has a solution block but is not marked solution: true")
+        if meta["grade"] and not isinstance(meta.get("points"), (int, float)):
+            raise ValueError(f"{where} is graded but has no numeric 'points'")
+        if meta["grade"] and not meta["locked"]:
+            raise ValueError(f"{where} is a graded check cell and must be locked")
+        ids.append(meta["grade_id"])
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{name}: grade_id values must be unique, repeated: {repeated}")
+    return ids
+
+
+def release_notebook(source: str | os.PathLike):
+    """The student version of a lesson (nbformat notebook), or ``None`` if it has no exercise."""
+    source = Path(source)
+    nb = render_ipynb(source)
+    if not check_nbgrader(nb, source.name):
+        return None
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") or "### BEGIN HIDDEN TESTS" in cell.source:
+            cell.source = strip_solutions(cell.source)
+        if cell.cell_type == "markdown":  # the Colab badge opens the student version
+            cell.source = cell.source.replace(f"/notebooks/{source.stem}.ipynb", f"/exercises/{source.stem}.ipynb")
+    return nb
+
+
+def release(notebooks: Path = NOTEBOOKS, exercises: Path = EXERCISES, check: bool = False) -> list[Path]:
+    """Write ``exercises/NN_topic.ipynb`` for every lesson that has exercises.
+
+    Args:
+        check: only compare; write nothing.
+
+    Returns:
+        The exercise files that were out of date or should not exist (fixed unless ``check``).
+    """
+    exercises = Path(exercises)
+    stale, expected = [], set()
+    for source in lesson_sources(notebooks):
+        nb = release_notebook(source)
+        if nb is None:
+            continue
+        target = exercises / f"{source.stem}.ipynb"
+        expected.add(target)
+        text = notebook_text(nb)
+        if not target.is_file() or target.read_text() != text:
+            stale.append(target)
+            if not check:
+                exercises.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
+    for orphan in sorted(set(exercises.glob("*.ipynb")) - expected) if exercises.is_dir() else []:
+        stale.append(orphan)
+        if not check:
+            orphan.unlink()
+    return stale
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_notebook(path: str | os.PathLike, out_dir: str | os.PathLike = BUILD, profile: str = "auto",
+                 seed: int = 0, timeout: float | None = None) -> dict:
+    """Execute one notebook headless with papermill and collect its recorded results.
+
+    The executed notebook goes to ``<out_dir>/executed/`` and the results that
+    the notebook ``record``-ed to ``<out_dir>/results/<stem>.json``.
+
+    Args:
+        path: a lesson ``.ipynb``.
+        profile: passed as the notebook's ``PROFILE`` parameter.
+        seed: passed as ``SEED``.
+        timeout: seconds allowed per cell (None: no limit).
+
+    Returns:
+        ``{"notebook", "profile", "seconds", "status" ("ok"/"error"), "error", "results"}``.
+    """
+    import papermill
+
+    path, out_dir = Path(path), Path(out_dir)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise ValueError(f"expected an existing .ipynb notebook, got {path}")
+    if profile != "auto" and profile not in runtime.PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected 'auto' or one of {runtime.PROFILES}")
+    executed = out_dir / "executed" / path.name
+    results_file = out_dir / "results" / f"{path.stem}.json"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    results_file.unlink(missing_ok=True)
+
+    saved = os.environ.get(report.RESULTS_ENV)
+    os.environ[report.RESULTS_ENV] = str(results_file.resolve())
+    start = time.perf_counter()
+    status, error = "ok", None
+    try:
+        papermill.execute_notebook(
+            str(path), str(executed), parameters={"PROFILE": profile, "SEED": seed},
+            cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+            execution_timeout=timeout,
+        )
+    except Exception as exc:  # a failing notebook is a row in the summary, not a crash
+        status, error = "error", f"{type(exc).__name__}: {exc}"[-4000:]
+    finally:
+        if saved is None:
+            os.environ.pop(report.RESULTS_ENV, None)
+        else:
+            os.environ[report.RESULTS_ENV] = saved
+    seconds = round(time.perf_counter() - start, 1)
+    results = report.load_results(results_file) if results_file.is_file() else {}
+    return {
+        "notebook": path.stem,
+        "profile": results.get("profile", profile),
+        "seconds": seconds,
+        "status": status,
+        "error": error,
+        "results": results,
+    }
+
+
+def export_html(executed: Path, html_dir: Path) -> Path:
+    """Write the HTML export of an executed notebook."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    html_dir.mkdir(parents=True, exist_ok=True)
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    target = html_dir / executed.with_suffix(".html").name
+    target.write_text(body)
+    return target
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        text = "[" + ", ".join(_short(v) for v in value[:4]) + (", …]" if len(value) > 4 else "]")
+        return text
+    if isinstance(value, dict):
+        return "{…}"
+    return str(value)
+
+
+def summary_markdown(rows: list[dict], machine: str) -> str:
+    """``build/summary.md``: one row per notebook with its profile, time and results."""
+    lines = [
+        "# Course run",
+        "",
+        f"Machine: {machine}",
+        "",
+        "| notebook | profile | seconds | status | recorded results |",
+        "|---|---|---:|---|---|",
+    ]
+    for row in rows:
+        shown = "; ".join(f"{k} = {_short(v)}" for k, v in row["results"].items() if k != "profile")
+        status = row["status"] if row["status"] == "ok" else f"**{row['status']}**"
+        lines.append(f"| {row['notebook']} | {row['profile']} | {row['seconds']} | {status} | {shown} |")
+    failed = [row for row in rows if row["status"] != "ok"]
+    for row in failed:
+        lines += ["", f"## {row['notebook']} failed", "", "```", row["error"] or "", "```"]
+    return "\n".join(lines) + "\n"
+
+
+def run_course(profile: str = "auto", out_dir: str | os.PathLike = BUILD, notebooks: Path = NOTEBOOKS,
+               only: list[str] | None = None) -> list[dict]:
+    """Execute every lesson headless and write the executed notebooks, HTML and the summary.
+
+    Args:
+        profile: ``auto`` (the machine's default: gpu with CUDA, else cpu), ``smoke``, ``cpu`` or ``gpu``.
+        only: notebook stems to run (default: all).
+
+    Returns:
+        The summary rows (also in ``<out_dir>/summary.json``).
+    """
+    out_dir = Path(out_dir)
+    paths = [source.with_suffix(".ipynb") for source in lesson_sources(notebooks)]
+    if only:
+        unknown = sorted(set(only) - {p.stem for p in paths})
+        if unknown:
+            raise ValueError(f"unknown notebooks {unknown}; expected some of {[p.stem for p in paths]}")
+        paths = [p for p in paths if p.stem in only]
+    rows = []
+    for path in paths:
+        print(f"running {path.name} ({profile}) ...", flush=True)
+        row = run_notebook(path, out_dir, profile=profile)
+        executed = out_dir / "executed" / path.name
+        if executed.is_file():
+            export_html(executed, out_dir / "html")
+        print(f"  {row['status']} in {row['seconds']} s", flush=True)
+        rows.append(row)
+    machine = runtime.describe_machine()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "summary.json").write_text(json.dumps({"machine": machine, "notebooks": rows}, indent=2))
+    (out_dir / "summary.md").write_text(summary_markdown(rows, machine))
+    return rows
