@@ -82,3 +82,215 @@ def discriminator_loss(student_fn: Callable[[Tensor, Tensor], Tensor]) -> None:
             f"received {real.grad.tolist()}"
         )
     _passed("discriminator_loss", len(cases) + 1)
+
+
+def _number(value, case: str) -> float:
+    """A Python float from a float, a NumPy scalar or a 0-dim tensor (or a clear failure)."""
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise AssertionError(f"case '{case}': expected one number, received a tensor of shape {tuple(value.shape)}")
+        return float(value.detach().item())
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise AssertionError(f"case '{case}': expected a number, received {type(value).__name__}") from None
+
+
+def _number_close(received: float, expected: float, case: str, hint: str = "", tol: float = 1e-5) -> None:
+    if math.isinf(expected) and received == expected:
+        return
+    if not math.isfinite(received) or abs(received - expected) > tol * max(1.0, abs(expected)):
+        raise AssertionError(f"case '{case}': expected {expected:.6f}, received {received:.6f}. {hint}".rstrip())
+
+
+def generator_loss(student_fn: Callable[[Tensor], Tensor]) -> None:
+    """Check the non-saturating generator loss ``student_fn(fake_logits) = -E[log D(G(z))]``."""
+    gen = torch.Generator().manual_seed(1)
+    cases = [
+        ("D unsure (logits 0)", torch.zeros(5), "With D = 1/2 the loss is log 2 = 0.693147."),
+        ("random logits", torch.randn(7, generator=gen),
+         "The non-saturating loss is -mean(log D(G(z))) with D = sigmoid(logit); "
+         "log(1 - D) is the saturating minimax loss."),
+        ("D rejects the fakes (logits -30)", torch.full((3,), -30.0),
+         "sigmoid(-30) underflows in float32 if you take its log directly: use F.logsigmoid."),
+    ]
+    for case, fake, hint in cases:
+        received = _scalar_tensor(_call(student_fn, case, fake), case)
+        _close(received, losses.nonsaturating_g_loss(fake), case, hint)
+    case = "gradient when D rejects the fakes"
+    fake = torch.full((4,), -6.0, requires_grad=True)
+    received = _scalar_tensor(_call(student_fn, case, fake), case)
+    if not received.requires_grad:
+        raise AssertionError(f"case '{case}': the loss must keep its graph (no .item() or .detach())")
+    received.backward()
+    expected = -(1 - torch.sigmoid(torch.tensor(-6.0))) / 4  # d/dl of -log sigmoid(l), averaged
+    if not torch.allclose(fake.grad, expected.expand(4), atol=1e-5):
+        raise AssertionError(
+            f"case '{case}': expected d loss / d logit = {expected.item():.5f} per sample (a strong push), "
+            f"received {fake.grad.tolist()}"
+        )
+    _passed("generator_loss", len(cases) + 1)
+
+
+def optimal_discriminator(student_fn: Callable[[Tensor, Tensor], Tensor]) -> None:
+    """Check ``student_fn(p_data, p_model) = p_data / (p_data + p_model)``, 1/2 where both are 0."""
+    from . import theory
+
+    gen = torch.Generator().manual_seed(2)
+    cases = [
+        ("equal densities", torch.tensor([0.1, 0.4, 2.0]), torch.tensor([0.1, 0.4, 2.0]),
+         "Where p_data = p_model, D* = 1/2."),
+        ("random densities", torch.rand(6, generator=gen), torch.rand(6, generator=gen),
+         "D*(x) = p_data(x) / (p_data(x) + p_model(x))."),
+        ("only data or only model", torch.tensor([0.3, 0.0]), torch.tensor([0.0, 0.7]),
+         "Where only real data can appear D* = 1, where only fakes can D* = 0."),
+        ("both densities zero", torch.tensor([0.0, 0.5]), torch.tensor([0.0, 0.5]),
+         "0/0 is undefined; the convention here is D* = 1/2 (torch.where helps), not NaN."),
+    ]
+    for case, p, q, hint in cases:
+        received = _call(student_fn, case, p, q)
+        if not isinstance(received, Tensor) or received.shape != p.shape:
+            what = tuple(received.shape) if isinstance(received, Tensor) else type(received).__name__
+            raise AssertionError(f"case '{case}': expected a tensor of shape {tuple(p.shape)}, received {what}")
+        expected = theory.optimal_discriminator(p, q)
+        if not torch.allclose(received.double(), expected.double(), atol=1e-6):
+            raise AssertionError(f"case '{case}': expected {expected.tolist()}, received {received.tolist()}. {hint}")
+    _passed("optimal_discriminator", len(cases))
+
+
+def js_from_densities(student_fn: Callable[[Tensor, Tensor, float], float]) -> None:
+    """Check ``student_fn(p, q, dx)``: the JSD (nats) of two densities sampled on a uniform grid of spacing dx."""
+    x = torch.linspace(-8, 8, 4001, dtype=torch.float64)
+    dx = float(x[1] - x[0])
+
+    def normal(mu, sigma):
+        return torch.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+
+    def reference(p, q):  # the Riemann sum of the JSD integrand, 0 log 0 = 0
+        m = (p + q) / 2
+        return float(0.5 * (torch.xlogy(p, p) - torch.xlogy(p, m) + torch.xlogy(q, q) - torch.xlogy(q, m)).sum() * dx)
+
+    cases = [
+        ("identical densities", normal(0, 1), normal(0, 1), "JSD(p, p) = 0."),
+        ("shifted Gaussians", normal(-1, 1), normal(1, 1),
+         "JSD = KL(p||m)/2 + KL(q||m)/2 with m = (p+q)/2; each KL is a sum of p log(p/m) times dx."),
+        ("different widths", normal(0, 0.5), normal(0, 2), "Is JSD symmetric in your code? It should be."),
+        ("disjoint supports", normal(-5, 0.3), normal(5, 0.3),
+         "Disjoint densities give log 2 = 0.693147; treat 0 log 0 as 0 (torch.xlogy does)."),
+    ]
+    for case, p, q, hint in cases:
+        received = _number(_call(student_fn, case, p, q, dx), case)
+        _number_close(received, reference(p, q), case, hint, tol=1e-3)
+    _passed("js_from_densities", len(cases))
+
+
+def _discrete_cases():
+    return [
+        ("identical", torch.tensor([0.25, 0.25, 0.5]), torch.tensor([0.25, 0.25, 0.5])),
+        ("two outcomes", torch.tensor([0.5, 0.5]), torch.tensor([0.9, 0.1])),
+        ("the other way round", torch.tensor([0.9, 0.1]), torch.tensor([0.5, 0.5])),
+        ("p has a zero", torch.tensor([0.0, 0.5, 0.5]), torch.tensor([0.2, 0.3, 0.5])),
+        ("q has a zero where p does not", torch.tensor([0.2, 0.3, 0.5]), torch.tensor([0.0, 0.5, 0.5])),
+    ]
+
+
+def kl_divergence(student_fn: Callable[[Tensor, Tensor], float]) -> None:
+    """Check ``student_fn(p, q) = KL(p || q)`` (nats) for discrete distributions, ``inf`` where q misses p's mass."""
+    from . import metrics
+
+    hint = ("KL(p||q) = sum p_i log(p_i / q_i); terms with p_i = 0 are 0; it is inf when q_i = 0 < p_i; "
+            "it is not symmetric.")
+    for case, p, q in _discrete_cases():
+        received = _number(_call(student_fn, case, p, q), case)
+        _number_close(received, metrics.kl_divergence(p, q), case, hint)
+    _passed("kl_divergence", len(_discrete_cases()))
+
+
+def js_divergence(student_fn: Callable[[Tensor, Tensor], float]) -> None:
+    """Check ``student_fn(p, q) = JS(p, q)`` (nats) for discrete distributions."""
+    from . import metrics
+
+    hint = "JS = KL(p||m)/2 + KL(q||m)/2 with m = (p + q)/2; it is symmetric, finite and at most log 2."
+    cases = _discrete_cases() + [("disjoint", torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))]
+    for case, p, q in cases:
+        received = _number(_call(student_fn, case, p, q), case)
+        _number_close(received, metrics.js_divergence(p, q), case, hint)
+    _passed("js_divergence", len(cases))
+
+
+def wasserstein1_1d(student_fn: Callable[[Tensor, Tensor], float]) -> None:
+    """Check ``student_fn(x, y)``: the exact W1 between two 1D sample sets of equal size."""
+    from . import metrics
+
+    gen = torch.Generator().manual_seed(3)
+    cases = [
+        ("a shift", torch.tensor([0.0, 1.0, 2.0]), torch.tensor([3.0, 4.0, 5.0]), "Shifting by 3 costs 3."),
+        ("unsorted samples", torch.tensor([2.0, 0.0, 1.0]), torch.tensor([1.0, 5.0, 3.0]),
+         "Match the samples in sorted order (the i-th smallest with the i-th smallest)."),
+        ("random samples", torch.randn(50, generator=gen), 2 + 0.5 * torch.randn(50, generator=gen),
+         "W1 = mean |sort(x) - sort(y)|."),
+        ("crossing distributions", torch.tensor([-1.0, 1.0]), torch.tensor([0.0, 0.0]),
+         "Take the absolute value of each difference before averaging."),
+    ]
+    for case, x, y, hint in cases:
+        received = _number(_call(student_fn, case, x, y), case)
+        _number_close(received, metrics.wasserstein1(x, y), case, hint)
+    _passed("wasserstein1_1d", len(cases))
+
+
+class _Linear(torch.nn.Module):
+    """f(x) = <w, x>: its gradient is w everywhere, so the penalty does not depend on the interpolation."""
+
+    def __init__(self, w: Tensor):
+        super().__init__()
+        self.w = torch.nn.Parameter(w)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return (x.flatten(1) * self.w.flatten()).sum(1)
+
+
+class _HalfSquare(torch.nn.Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return 0.5 * (x.flatten(1) ** 2).sum(1)
+
+
+def gradient_penalty(student_fn: Callable[[torch.nn.Module, Tensor, Tensor], Tensor]) -> None:
+    """Check ``student_fn(critic, real, fake) = 10 * E[(||grad f(x_hat)||_2 - 1)^2]`` on random interpolates."""
+    gen = torch.Generator().manual_seed(4)
+    # 1. A linear critic on vectors: ||w|| = 3, so the penalty is 10 * (3 - 1)^2 = 40 wherever x_hat lies.
+    case = "linear critic, ||w|| = 3"
+    critic = _Linear(torch.tensor([3.0, 0.0]))
+    real, fake = torch.randn(8, 2, generator=gen), torch.randn(8, 2, generator=gen)
+    received = _scalar_tensor(_call(student_fn, case, critic, real, fake), case)
+    _number_close(received.item(), 40.0, case,
+                  "The gradient of f at any x_hat is w, norm 3: the penalty is lambda (3 - 1)^2 with lambda = 10.")
+    if not received.requires_grad:
+        raise AssertionError(f"case '{case}': the penalty must be differentiable with respect to the critic's "
+                             "weights: use torch.autograd.grad(..., create_graph=True)")
+    received.backward()
+    expected = 2 * 10 * (3 - 1) * torch.tensor([1.0, 0.0])
+    if not torch.allclose(critic.w.grad, expected, atol=1e-4):
+        raise AssertionError(f"case '{case}': expected d penalty / d w = {expected.tolist()}, received "
+                             f"{critic.w.grad.tolist()} (create_graph=True keeps the gradient's own graph)")
+    # 2. Images: the norm is per sample over channels and pixels together.
+    case = "images (B, 3, 4, 4): one norm per sample"
+    w = torch.full((3, 4, 4), 0.25)  # ||w|| over all 48 entries = sqrt(48) / 4 = 1.732; per pixel 0.433
+    critic = _Linear(w)
+    real, fake = torch.randn(5, 3, 4, 4, generator=gen), torch.randn(5, 3, 4, 4, generator=gen)
+    received = _scalar_tensor(_call(student_fn, case, critic, real, fake), case)
+    _number_close(received.item(), 10 * (math.sqrt(48) / 4 - 1) ** 2, case,
+                  "Flatten each sample's gradient (grad.reshape(B, -1)) before taking the norm; a norm per pixel "
+                  "or per channel is a known bug.")
+    # 3. Interpolates, with one random weight per sample: f = |x|^2 / 2, real = a, fake = -a, |a| = 3.
+    #    At x_hat = (2 eps - 1) a the gradient norm is 3 |2 eps - 1|; with eps ~ U[0, 1] the mean penalty is 10.
+    case = "interpolates between real and fake"
+    a = torch.zeros(4096, 2)
+    a[:, 0] = 3.0
+    received = _scalar_tensor(_call(student_fn, case, _HalfSquare(), a, -a), case)
+    if abs(received.item() - 10.0) > 1.0:
+        raise AssertionError(
+            f"case '{case}': expected about 10.0 (the mean over random interpolates), received {received.item():.3f}. "
+            "x_hat = eps * real + (1 - eps) * fake with eps ~ U[0, 1] drawn once per sample (shape (B, 1, ...)); "
+            "40.0 means the penalty used only real or only fake samples."
+        )
+    _passed("gradient_penalty", 3)

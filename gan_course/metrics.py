@@ -75,3 +75,50 @@ def mode_fractions(samples: Tensor, centers: Tensor) -> Tensor:
         )
     nearest = torch.cdist(samples.float().cpu(), centers.float().cpu()).argmin(dim=1)  # (N,)
     return torch.bincount(nearest, minlength=len(centers)).float() / len(samples)
+
+
+# --------------------------------------------------------------------------- discrete divergences
+
+
+def _distribution(p, name: str) -> np.ndarray:
+    arr = p.detach().double().cpu().numpy() if isinstance(p, Tensor) else np.asarray(p, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a 1D array of probabilities, got shape {arr.shape}")
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise ValueError(f"{name} must hold finite, non-negative probabilities, got {arr.tolist()}")
+    if abs(arr.sum() - 1) > 1e-6:
+        raise ValueError(f"{name} must sum to 1 (a distribution), but sums to {arr.sum():.6g}")
+    return arr
+
+
+def _pair(p, q) -> tuple[np.ndarray, np.ndarray]:
+    p, q = _distribution(p, "p"), _distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must be over the same outcomes, got {p.size} and {q.size} probabilities")
+    return p, q
+
+
+def kl_divergence(p, q) -> float:
+    """KL(p || q) = sum_i p_i log(p_i / q_i) in nats, for discrete distributions.
+
+    Terms with ``p_i = 0`` contribute 0; the result is ``inf`` when ``q_i = 0``
+    for some ``p_i > 0`` (p puts mass where q has none).
+    """
+    p, q = _pair(p, q)
+    if ((q == 0) & (p > 0)).any():
+        return float("inf")
+    mask = p > 0
+    return float(np.sum(p[mask] * np.log(p[mask] / q[mask])))
+
+
+def js_divergence(p, q) -> float:
+    """JS(p, q) = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2, in nats; 0 <= JS <= log 2."""
+    p, q = _pair(p, q)
+    m = (p + q) / 2
+    return 0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m)
+
+
+def total_variation(p, q) -> float:
+    """TV(p, q) = max over events A of |p(A) - q(A)| = sum_i |p_i - q_i| / 2; 0 <= TV <= 1."""
+    p, q = _pair(p, q)
+    return float(np.abs(p - q).sum() / 2)

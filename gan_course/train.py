@@ -396,3 +396,51 @@ def train(
         bar.close()
         history.seconds += time.perf_counter() - t0
     return history
+
+
+def fit_discriminator(
+    D: nn.Module,
+    real_batches: Iterator[Tensor],
+    fake_batches: Iterator[Tensor],
+    *,
+    steps: int,
+    d_opt: torch.optim.Optimizer,
+    d_loss: Callable[[Tensor, Tensor], Tensor] = losses.minimax_d_loss,
+    d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
+    after_step: Callable[[nn.Module], None] | None = None,
+) -> list[float]:
+    """Train only D (or a critic) against a *fixed* generator distribution.
+
+    This is the inner maximisation of the game, ``max_D V(D, G)`` for a frozen
+    G: the theory lessons use it to compare a trained D with the optimal D*,
+    and a trained critic with the exact Wasserstein distance. It runs the same
+    :func:`d_step` as :func:`train`, with the fake samples drawn from
+    ``fake_batches`` (an identity "generator" passes them through).
+
+    Args:
+        D: the discriminator or critic.
+        real_batches, fake_batches: iterators of (B, ...) batches on D's device.
+        steps: number of D updates.
+        d_opt: D's optimizer.
+        d_loss, d_penalty: as in :func:`train`.
+        after_step: called with D after every update (e.g. WGAN's weight clipping).
+
+    Returns:
+        The loss of every step.
+    """
+    if not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    identity = nn.Identity()
+    history = []
+    for step in range(1, steps + 1):
+        real, fake = next(real_batches), next(fake_batches)
+        if step == 1 and real.shape[1:] != fake.shape[1:]:
+            raise ValueError(f"real and fake samples differ in shape: {tuple(real.shape[1:])} vs {tuple(fake.shape[1:])}")
+        loss = d_step(identity, D, d_opt, real, fake, d_loss, d_penalty).item()
+        if not math.isfinite(loss):
+            raise TrainingDiverged(f"the discriminator's loss became {loss} at step {step}; try a smaller learning rate")
+        if after_step is not None:
+            with torch.no_grad():
+                after_step(D)
+        history.append(loss)
+    return history

@@ -275,3 +275,92 @@ def interact_snapshots(history, plot: Callable[[tuple[int, Any]], Figure]):
         raise ValueError("the run recorded no snapshots; pass snapshot= and snapshot_every= to train()")
     slider = widgets.IntSlider(0, 0, len(history.snapshots) - 1, description="snapshot", continuous_update=False)
     return widgets.interact(lambda i: plot(history.snapshots[i]) and plt.show(), i=slider)
+
+
+# --------------------------------------------------------------------------- the theory of lesson 01
+
+
+def plot_optimal_discriminator(
+    x, p_data, p_g, d_trained=None, ax=None, title: str | None = None,
+) -> Figure:
+    """The two densities, the optimal discriminator D* = p_data / (p_data + p_g), and optionally a trained D.
+
+    Args:
+        x: (N,) grid; p_data, p_g: densities on it; d_trained: a trained D's probabilities on it, or None.
+    """
+    from .theory import optimal_discriminator
+
+    fig, ax = _axes(ax, figsize=(7, 4))
+    x, p, q = _numpy(x), _numpy(p_data), _numpy(p_g)
+    ax.plot(x, p, ":", color=DATA_COLOR, lw=2, label="$p_{data}$")
+    ax.plot(x, q, "-", color=FAKE_COLOR, lw=2, label="$p_g$")
+    ax.plot(x, optimal_discriminator(p, q), "-", color=D_COLOR, lw=2.5, alpha=0.6,
+            label="$D^*=p_{data}/(p_{data}+p_g)$")
+    if d_trained is not None:
+        ax.plot(x, _numpy(d_trained), "--", color="tab:red", lw=1.5, label="trained $D$")
+    ax.axhline(0.5, color=D_COLOR, lw=0.5, alpha=0.5)
+    ax.set_xlim(x.min(), x.max())
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("x")
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_gaussian_generator(dist, mu: float, sigma: float, ax=None, x_range=(-6.0, 6.0)) -> Figure:
+    """A Gaussian "generator" N(mu, sigma^2) against 1D data: densities, D*, and the JSD and C(G) it gives."""
+    from . import theory
+
+    if sigma <= 0:
+        raise ValueError(f"sigma must be positive, got {sigma}")
+    p_data = theory.density_of(dist)
+    p_g = lambda t: theory.gaussian_mixture_pdf(t, [mu], sigma)  # noqa: E731
+    lo, hi = x_range[0] - 4, x_range[1] + 4  # integrate past the picture: the tails count too
+    jsd = theory.js_divergence_of_densities(p_data, p_g, lo, hi)
+    c_g = theory.virtual_training_criterion(p_data, p_g, lo, hi)
+    x = np.linspace(*x_range, 600)
+    return plot_optimal_discriminator(
+        x, p_data(x), p_g(x), ax=ax,
+        title=f"JSD = {jsd:.3f} nats (max log 2 = 0.693)   C(G) = {c_g:.3f}  (min -log 4 = -1.386)",
+    )
+
+
+def interact_gaussian_generator(dist, mu: float = 0.0, sigma: float = 1.0):
+    """Sliders for the mean and standard deviation of a Gaussian generator (see :func:`plot_gaussian_generator`)."""
+    import ipywidgets as widgets
+
+    return widgets.interact(
+        lambda mu, sigma: plot_gaussian_generator(dist, mu, sigma) and plt.show(),
+        mu=widgets.FloatSlider(mu, min=-4, max=4, step=0.1, description="mean", continuous_update=False),
+        sigma=widgets.FloatSlider(sigma, min=0.1, max=3, step=0.05, description="std", continuous_update=False),
+    )
+
+
+def plot_generator_losses(ax_loss=None, ax_grad=None) -> Figure:
+    """The saturating log(1 - D) and the non-saturating -log D generator losses, and their gradients.
+
+    Both against D(G(z)) in (0, 1). The gradient shown is with respect to D's logit l
+    (D = sigmoid(l)), the quantity back-propagated into G: ``d/dl log(1 - sigmoid(l)) = -D`` and
+    ``d/dl -log sigmoid(l) = -(1 - D)``.
+    """
+    if ax_loss is None or ax_grad is None:
+        fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(10, 3.5))
+    else:
+        fig = ax_loss.figure
+    d = np.linspace(1e-3, 1 - 1e-3, 500)
+    ax_loss.plot(d, np.log(1 - d), color="tab:orange", lw=2, label="saturating  $\\log(1-D(G(z)))$")
+    ax_loss.plot(d, -np.log(d), color="tab:green", lw=2, label="non-saturating  $-\\log D(G(z))$")
+    ax_loss.set_xlabel("$D(G(z))$")
+    ax_loss.set_ylabel("generator loss (minimised)")
+    ax_loss.legend(fontsize=8)
+    ax_loss.set_title("the two generator losses")
+    ax_grad.plot(d, np.abs(-d), color="tab:orange", lw=2, label="saturating: $|\\partial/\\partial l| = D$")
+    ax_grad.plot(d, np.abs(-(1 - d)), color="tab:green", lw=2, label="non-saturating: $1 - D$")
+    ax_grad.axvspan(0, 0.1, color="grey", alpha=0.15, label="early training: D rejects fakes")
+    ax_grad.set_xlabel("$D(G(z))$")
+    ax_grad.set_ylabel("gradient magnitude w.r.t. D's logit")
+    ax_grad.legend(fontsize=8)
+    ax_grad.set_title("the gradient that reaches G")
+    fig.tight_layout()
+    return fig

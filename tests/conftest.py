@@ -1,6 +1,31 @@
 import os
+from pathlib import Path
+
+import pytest
 
 # Tests never show progress bars and always run the smallest profile.
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("GAN_COURSE_PROFILE", "smoke")
 os.environ.setdefault("MPLBACKEND", "Agg")  # no screen in tests
+
+ROOT = Path(__file__).resolve().parent.parent
+# The profile the lesson tests run the notebooks in: smoke for `make test`;
+# GAN_COURSE_TEST_PROFILE=cpu asserts the lessons' quality targets.
+LESSON_PROFILE = os.environ.get("GAN_COURSE_TEST_PROFILE", "smoke")
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(tmp_path_factory):
+    """``lesson_runs("01_gan_objective")``: run a notebook headless once per session; its summary row."""
+    from gan_course import notebook_tools
+
+    out = tmp_path_factory.mktemp("build")
+    cache: dict[str, dict] = {}
+
+    def run(stem: str) -> dict:
+        if stem not in cache:
+            cache[stem] = notebook_tools.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out,
+                                                      profile=LESSON_PROFILE)
+        return cache[stem]
+
+    return run

@@ -6,29 +6,14 @@ the smoke profile; ``GAN_COURSE_TEST_PROFILE=cpu pytest tests/test_lessons.py``
 runs them in the cpu profile, where the lessons' quality targets are asserted.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
-from gan_course import notebook_tools
+from conftest import LESSON_PROFILE as PROFILE
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-PROFILE = os.environ.get("GAN_COURSE_TEST_PROFILE", "smoke")
-
-
-@pytest.fixture(scope="session")
-def lesson_runs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    cache: dict[str, dict] = {}
-
-    def run(stem: str) -> dict:
-        if stem not in cache:
-            cache[stem] = notebook_tools.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out, profile=PROFILE)
-        return cache[stem]
-
-    return run
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -1,0 +1,129 @@
+"""Closed forms and quadratures that the theory lessons check numerically.
+
+Goodfellow et al. (2014), Section 4: for a fixed generator with density p_g,
+
+* the optimal discriminator is ``D*(x) = p_data(x) / (p_data(x) + p_g(x))`` (Proposition 1);
+* the value of the game at D* is ``C(G) = -log 4 + 2 JSD(p_data || p_g)`` (Theorem 1),
+  minimal (``-log 4``) exactly when ``p_g = p_data``, where ``D* = 1/2`` everywhere.
+
+Arjovsky et al. (2017), Example 1: for the parallel lines P_0 = (0, Z) and
+P_theta = (theta, Z), Z ~ U[0, 1], KL = inf, JS = log 2 and TV = 1 whenever
+theta != 0, while W1 = |theta|.
+
+Densities here are plain Python callables on NumPy arrays, so SciPy's adaptive
+quadrature can evaluate them anywhere; :func:`density_of` turns a
+:class:`gan_course.data.GaussianMixture` of dimension 1 into one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+from scipy import integrate
+from scipy.special import xlogy
+from torch import Tensor
+
+Density = Callable[[np.ndarray], np.ndarray]
+LOG4 = math.log(4.0)
+
+
+def optimal_discriminator(p_data, p_model, where_both_zero: float = 0.5):
+    """``D*(x) = p_data(x) / (p_data(x) + p_model(x))``, elementwise.
+
+    Where both densities are 0 the ratio is 0/0 and D is not constrained by the
+    game at all (no sample ever lands there); we return ``where_both_zero``,
+    1/2 by default: "cannot tell".
+
+    Args:
+        p_data, p_model: densities at the same points (tensors or arrays of one shape).
+
+    Returns:
+        D* with the type of ``p_data`` (tensor in, tensor out).
+    """
+    if isinstance(p_data, Tensor) or isinstance(p_model, Tensor):
+        p, q = torch.as_tensor(p_data, dtype=torch.float64), torch.as_tensor(p_model, dtype=torch.float64)
+        lib = torch
+    else:
+        p, q = np.asarray(p_data, dtype=float), np.asarray(p_model, dtype=float)
+        lib = np
+    if p.shape != q.shape:
+        raise ValueError(f"p_data and p_model must be evaluated at the same points, got shapes "
+                         f"{tuple(p.shape)} and {tuple(q.shape)}")
+    if not bool(lib.isfinite(p).all() & lib.isfinite(q).all()) or bool((p < 0).any() | (q < 0).any()):
+        raise ValueError("densities must be finite and non-negative")
+    total = p + q
+    safe = lib.where(total > 0, total, lib.ones_like(total))
+    d = lib.where(total > 0, p / safe, lib.full_like(total, where_both_zero))
+    return d.to(p_data.dtype) if isinstance(p_data, Tensor) and p_data.is_floating_point() else d
+
+
+def density_of(dist) -> Density:
+    """A NumPy density function ``x -> p(x)`` for a 1D :class:`~gan_course.data.GaussianMixture`."""
+    if getattr(dist, "dim", None) != 1 or not hasattr(dist, "centers"):
+        raise ValueError(f"expected a 1D GaussianMixture (e.g. data.mixture_1d()), got {dist!r}")
+    means = dist.centers[:, 0].double().numpy()
+    weights = dist.weights.double().numpy()
+    std = dist.std
+    return lambda x: gaussian_mixture_pdf(x, means, std, weights)
+
+
+def gaussian_mixture_pdf(x, means, std: float, weights=None) -> np.ndarray:
+    """The density of a 1D Gaussian mixture with a common ``std``, at the points ``x``."""
+    x = np.asarray(x, dtype=float)[..., None]  # (..., 1) against (K,)
+    means = np.atleast_1d(np.asarray(means, dtype=float))
+    weights = np.full(len(means), 1 / len(means)) if weights is None else np.asarray(weights, dtype=float)
+    if std <= 0:
+        raise ValueError(f"std must be positive, got {std}")
+    z = (x - means) / std
+    return (weights * np.exp(-0.5 * z**2) / (std * math.sqrt(2 * math.pi))).sum(-1)
+
+
+def _integrate(f: Callable[[float], float], lo: float, hi: float) -> float:
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"need finite integration limits lo < hi, got {lo}, {hi}")
+    value, _ = integrate.quad(f, lo, hi, limit=500, epsabs=1e-12, epsrel=1e-10)
+    return float(value)
+
+
+def value_function(d: Callable, p_data: Density, p_g: Density, lo: float, hi: float) -> float:
+    """``V(D, G) = integral of p_data log D + p_g log(1 - D)`` over [lo, hi], by adaptive quadrature.
+
+    ``d`` maps x to D(x) in [0, 1]; ``0 log 0`` counts as 0.
+    """
+    def integrand(x: float) -> float:
+        dx = float(d(np.array([x]))[0])
+        pd, pg = float(p_data(np.array([x]))[0]), float(p_g(np.array([x]))[0])
+        return float(xlogy(pd, dx) + xlogy(pg, 1 - dx))
+
+    return _integrate(integrand, lo, hi)
+
+
+def js_divergence_of_densities(p: Density, q: Density, lo: float, hi: float) -> float:
+    """``JSD(p || q) = KL(p || m)/2 + KL(q || m)/2``, ``m = (p + q)/2``, by adaptive quadrature (nats)."""
+    def integrand(x: float) -> float:
+        px, qx = float(p(np.array([x]))[0]), float(q(np.array([x]))[0])
+        m = (px + qx) / 2
+        if m == 0:
+            return 0.0
+        return float(0.5 * (xlogy(px, px) - xlogy(px, m)) + 0.5 * (xlogy(qx, qx) - xlogy(qx, m)))
+
+    return _integrate(integrand, lo, hi)
+
+
+def virtual_training_criterion(p_data: Density, p_g: Density, lo: float, hi: float) -> float:
+    """``C(G) = max_D V(D, G) = V(D*, G)``, by quadrature with D* plugged in."""
+    d_star = lambda x: optimal_discriminator(p_data(x), p_g(x))  # noqa: E731
+    return value_function(d_star, p_data, p_g, lo, hi)
+
+
+def parallel_lines(theta: float) -> dict[str, float]:
+    """Exact KL, JS, TV and W1 between P_0 = (0, Z) and P_theta = (theta, Z), Z ~ U[0, 1] (WGAN Example 1)."""
+    theta = float(theta)
+    if not math.isfinite(theta):
+        raise ValueError(f"theta must be finite, got {theta}")
+    if theta == 0:
+        return {"kl": 0.0, "js": 0.0, "tv": 0.0, "w1": 0.0}
+    return {"kl": math.inf, "js": math.log(2), "tv": 1.0, "w1": abs(theta)}
