@@ -111,8 +111,8 @@ def generator_loss(student_fn: Callable[[Tensor], Tensor]) -> None:
         ("random logits", torch.randn(7, generator=gen),
          "The non-saturating loss is -mean(log D(G(z))) with D = sigmoid(logit); "
          "log(1 - D) is the saturating minimax loss."),
-        ("D rejects the fakes (logits -30)", torch.full((3,), -30.0),
-         "sigmoid(-30) underflows in float32 if you take its log directly: use F.logsigmoid."),
+        ("D rejects the fakes (logits -200)", torch.full((3,), -200.0),
+         "sigmoid(-200) rounds to 0 in float32 and log(0) = -inf: use F.logsigmoid."),
     ]
     for case, fake, hint in cases:
         received = _scalar_tensor(_call(student_fn, case, fake), case)

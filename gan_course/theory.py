@@ -114,9 +114,18 @@ def js_divergence_of_densities(p: Density, q: Density, lo: float, hi: float) -> 
 
 
 def virtual_training_criterion(p_data: Density, p_g: Density, lo: float, hi: float) -> float:
-    """``C(G) = max_D V(D, G) = V(D*, G)``, by quadrature with D* plugged in."""
-    d_star = lambda x: optimal_discriminator(p_data(x), p_g(x))  # noqa: E731
-    return value_function(d_star, p_data, p_g, lo, hi)
+    """``C(G) = max_D V(D, G) = V(D*, G)``, by adaptive quadrature.
+
+    With ``D* = p / (p + q)`` the integrand ``p log D* + q log(1 - D*)`` is
+    evaluated as ``p log p + q log q - (p + q) log(p + q)``: the same number,
+    but it stays finite in the tails, where D* would round to exactly 0 or 1
+    in floating point and its log to ``-inf``.
+    """
+    def integrand(x: float) -> float:
+        px, qx = float(p_data(np.array([x]))[0]), float(p_g(np.array([x]))[0])
+        return float(xlogy(px, px) + xlogy(qx, qx) - xlogy(px + qx, px + qx))
+
+    return _integrate(integrand, lo, hi)
 
 
 def parallel_lines(theta: float) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """Every check accepts the reference solution and rejects the stub and plausible mistakes."""
 
+import math
 import re
 from pathlib import Path
 
@@ -84,3 +85,187 @@ def test_discriminator_loss_rejects_mistakes(wrong, message):
         checks.discriminator_loss(wrong)
     text = str(failure.value)
     assert "case" in text or "not implemented" in text
+
+
+# --------------------------------------------------------------------------- lesson 01
+
+from gan_course import metrics, theory  # noqa: E402
+
+
+def g_loss_saturating(fake):
+    return -F.softplus(fake).mean()  # log(1 - D): the minimax loss, not the non-saturating one
+
+
+def g_loss_naive(fake):
+    return -torch.log(torch.sigmoid(fake)).mean()
+
+
+def g_loss_summed(fake):
+    return F.softplus(-fake).sum()
+
+
+def g_loss_probability_target_zero(fake):
+    return F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+
+
+def d_star_swapped(p, q):
+    return q / (p + q)
+
+
+def d_star_nan(p, q):
+    return p / (p + q)
+
+
+def d_star_numpy(p, q):
+    return (p / (p + q)).numpy()
+
+
+def d_star_zero_where_empty(p, q):
+    return torch.where(p + q > 0, p / (p + q).clamp_min(1e-30), torch.zeros_like(p))
+
+
+def jsd_reference(p, q, dx):
+    m = (p + q) / 2
+    return (0.5 * (torch.xlogy(p, p) - torch.xlogy(p, m)) + 0.5 * (torch.xlogy(q, q) - torch.xlogy(q, m))).sum() * dx
+
+
+def jsd_no_dx(p, q, dx):
+    return jsd_reference(p, q, 1.0)
+
+
+def jsd_kl_only(p, q, dx):
+    return (torch.xlogy(p, p) - torch.xlogy(p, (p + q) / 2)).sum() * dx
+
+
+def jsd_naive_log(p, q, dx):
+    m = (p + q) / 2
+    return (0.5 * p * torch.log(p / m) + 0.5 * q * torch.log(q / m)).sum() * dx
+
+
+def jsd_wrong_mixture(p, q, dx):
+    return (0.5 * (torch.xlogy(p, p) - torch.xlogy(p, q)) + 0.5 * (torch.xlogy(q, q) - torch.xlogy(q, p))).sum() * dx
+
+
+def test_lesson_01_checks_accept_references(capsys):
+    checks.generator_loss(losses.nonsaturating_g_loss)
+    checks.generator_loss(lambda f: F.binary_cross_entropy_with_logits(f, torch.ones_like(f)))
+    checks.optimal_discriminator(theory.optimal_discriminator)
+    checks.js_from_densities(jsd_reference)
+    assert capsys.readouterr().out.count("passed") == 4
+
+
+@pytest.mark.parametrize("check, wrong, message", [
+    (checks.generator_loss, stub, "not implemented yet"),
+    (checks.generator_loss, g_loss_saturating, "D unsure"),
+    (checks.generator_loss, g_loss_naive, "D rejects the fakes"),
+    (checks.generator_loss, g_loss_summed, "expected 0.693147, received 3.465736"),
+    (checks.generator_loss, g_loss_probability_target_zero, "random logits"),
+    (checks.optimal_discriminator, stub, "not implemented yet"),
+    (checks.optimal_discriminator, d_star_swapped, "random densities"),
+    (checks.optimal_discriminator, d_star_nan, "both densities zero"),
+    (checks.optimal_discriminator, d_star_numpy, "expected a tensor"),
+    (checks.optimal_discriminator, d_star_zero_where_empty, "both densities zero"),
+    (checks.js_from_densities, stub, "not implemented yet"),
+    (checks.js_from_densities, jsd_no_dx, "shifted Gaussians"),
+    (checks.js_from_densities, jsd_kl_only, "different widths"),
+    (checks.js_from_densities, jsd_naive_log, "disjoint supports"),
+    (checks.js_from_densities, jsd_wrong_mixture, "shifted Gaussians"),
+])
+def test_lesson_01_checks_reject_mistakes(check, wrong, message):
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        check(wrong)
+
+
+# --------------------------------------------------------------------------- lesson 02
+
+
+def kl_swapped(p, q):
+    return metrics.kl_divergence(q, p)
+
+
+def kl_naive(p, q):
+    return (p * torch.log(p / q)).sum()  # 0 log 0 = nan
+
+
+def kl_log2(p, q):
+    return (torch.xlogy(p, p) - torch.xlogy(p, q)).sum() / math.log(2)  # bits, not nats
+
+
+def js_without_halves(p, q):
+    m = (p + q) / 2
+    return metrics.kl_divergence(p, m) + metrics.kl_divergence(q, m)
+
+
+def js_one_sided(p, q):
+    return metrics.kl_divergence(p, (p + q) / 2)
+
+
+def w1_unsorted(x, y):
+    return (x - y).abs().mean()
+
+
+def w1_signed(x, y):
+    return (x.sort().values - y.sort().values).mean()
+
+
+def w1_means(x, y):
+    return (x.mean() - y.mean()).abs()
+
+
+def gp_per_pixel(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    norm = g.norm(2, dim=1)  # over channels only (or over the only axis of vectors): the known bug
+    return 10 * ((norm - 1) ** 2).mean()
+
+
+def gp_no_create_graph(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x)
+    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def gp_real_only(critic, real, fake):
+    x = real.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def gp_squared_norm(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return 10 * ((g.flatten(1).pow(2).sum(1) - 1) ** 2).mean()
+
+
+def test_lesson_02_checks_accept_references(capsys):
+    checks.kl_divergence(metrics.kl_divergence)
+    checks.js_divergence(metrics.js_divergence)
+    checks.wasserstein1_1d(lambda x, y: (x.sort().values - y.sort().values).abs().mean())
+    checks.gradient_penalty(losses.gradient_penalty)
+    assert capsys.readouterr().out.count("passed") == 4
+
+
+@pytest.mark.parametrize("check, wrong, message", [
+    (checks.kl_divergence, stub, "not implemented yet"),
+    (checks.kl_divergence, kl_swapped, "two outcomes"),
+    (checks.kl_divergence, kl_naive, "p has a zero"),
+    (checks.kl_divergence, kl_log2, "two outcomes"),
+    (checks.js_divergence, stub, "not implemented yet"),
+    (checks.js_divergence, js_without_halves, "two outcomes"),
+    (checks.js_divergence, js_one_sided, "two outcomes"),
+    (checks.wasserstein1_1d, stub, "not implemented yet"),
+    (checks.wasserstein1_1d, w1_unsorted, "unsorted samples"),
+    (checks.wasserstein1_1d, w1_signed, "a shift"),
+    (checks.wasserstein1_1d, w1_means, "crossing distributions"),
+    (checks.gradient_penalty, stub, "not implemented yet"),
+    (checks.gradient_penalty, gp_per_pixel, "one norm per sample"),
+    (checks.gradient_penalty, gp_no_create_graph, "differentiable"),
+    (checks.gradient_penalty, gp_real_only, "interpolates"),
+    (checks.gradient_penalty, gp_squared_norm, "linear critic"),
+])
+def test_lesson_02_checks_reject_mistakes(check, wrong, message):
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        check(wrong)

@@ -255,3 +255,36 @@ def test_bad_arguments():
         run(3, n_critic=0)
     with pytest.raises(ValueError, match="checkpoint_dir"):
         run(3, checkpoint_every=2)
+
+
+def test_fit_discriminator_approaches_the_optimal_discriminator():
+    from gan_course import data, theory
+    from gan_course.nets.mlp import MLPDiscriminator
+
+    torch.manual_seed(0)
+    real, fake = data.mixture_1d((-1.0,), std=1.0), data.mixture_1d((1.0,), std=1.0)
+    D = MLPDiscriminator(data_dim=1, hidden=32, depth=2)
+    opt = torch.optim.Adam(D.parameters(), lr=3e-3)
+    history = train.fit_discriminator(D, real.batches(512, seed=0), fake.batches(512, seed=1), steps=300, d_opt=opt)
+    assert len(history) == 300 and history[-1] < history[0]
+    x = torch.linspace(-2, 2, 41).unsqueeze(1)
+    d_star = theory.optimal_discriminator(real.density(x), fake.density(x))  # sigmoid(-2x) here
+    with torch.no_grad():
+        assert (torch.sigmoid(D(x)) - d_star).abs().max() < 0.1
+
+
+def test_fit_discriminator_calls_after_step_and_checks_shapes():
+    from gan_course.nets.mlp import MLPDiscriminator
+
+    D = MLPDiscriminator(data_dim=2, hidden=8, depth=1)
+    opt = torch.optim.RMSprop(D.parameters(), lr=1e-2)
+    batches = iter(lambda: torch.randn(16, 2), None)
+
+    def clip(D):
+        for p in D.parameters():
+            p.clamp_(-0.01, 0.01)
+
+    train.fit_discriminator(D, batches, batches, steps=5, d_opt=opt, d_loss=losses.wasserstein_d_loss, after_step=clip)
+    assert max(p.abs().max().item() for p in D.parameters()) <= 0.01
+    with pytest.raises(ValueError, match="differ in shape"):
+        train.fit_discriminator(D, batches, iter(lambda: torch.randn(16, 3), None), steps=1, d_opt=opt)

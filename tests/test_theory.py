@@ -1,0 +1,76 @@
+"""theory.py: D*, V(D, G), C(G) = -log 4 + 2 JSD, and the parallel lines, against hand computation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gan_course import data, metrics, theory
+
+
+def test_optimal_discriminator_by_hand_and_the_zero_zero_convention():
+    d = theory.optimal_discriminator(np.array([1.0, 0.0, 3.0, 0.0]), np.array([1.0, 2.0, 1.0, 0.0]))
+    assert d.tolist() == [0.5, 0.0, 0.75, 0.5]
+    t = theory.optimal_discriminator(torch.tensor([0.2, 0.0]), torch.tensor([0.6, 0.0]))
+    assert isinstance(t, torch.Tensor) and t.dtype == torch.float32
+    assert torch.allclose(t, torch.tensor([0.25, 0.5]))
+    assert theory.optimal_discriminator([0.0], [0.0], where_both_zero=0.0).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("p, q, message", [
+    ([1.0, 2.0], [1.0], "same points"),
+    ([-1.0], [1.0], "non-negative"),
+    ([float("nan")], [1.0], "finite"),
+])
+def test_optimal_discriminator_rejects_bad_densities(p, q, message):
+    with pytest.raises(ValueError, match=message):
+        theory.optimal_discriminator(np.array(p), np.array(q))
+
+
+def test_density_of_matches_the_mixture():
+    dist = data.mixture_1d((-1.0, 2.0), std=0.7, weights=(0.3, 0.7))
+    x = np.linspace(-4, 5, 50)
+    expected = dist.density(torch.tensor(x, dtype=torch.float32).unsqueeze(1)).double().numpy()
+    assert np.allclose(theory.density_of(dist)(x), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="1D GaussianMixture"):
+        theory.density_of(data.ring_of_gaussians())
+
+
+def normal(mu, sigma):
+    return lambda x: theory.gaussian_mixture_pdf(x, [mu], sigma)
+
+
+def test_jsd_by_quadrature_matches_a_fine_discrete_sum():
+    p, q = normal(-1, 1), normal(1.5, 0.7)
+    x = np.linspace(-12, 12, 200_001)
+    dx = x[1] - x[0]
+    discrete = metrics.js_divergence(p(x) * dx / (p(x) * dx).sum(), q(x) * dx / (q(x) * dx).sum())
+    assert theory.js_divergence_of_densities(p, q, -12, 12) == pytest.approx(discrete, abs=1e-6)
+    assert theory.js_divergence_of_densities(p, p, -12, 12) == pytest.approx(0, abs=1e-12)
+    assert theory.js_divergence_of_densities(normal(-30, 1), normal(30, 1), -60, 60) == pytest.approx(math.log(2))
+
+
+def test_c_of_g_is_minus_log_4_plus_twice_the_jsd():
+    for (mp, sp), (mq, sq) in [((0, 1), (0, 1)), ((-1, 1), (2, 0.5)), ((0, 0.3), (0, 3))]:
+        p, q = normal(mp, sp), normal(mq, sq)
+        c = theory.virtual_training_criterion(p, q, -20, 20)
+        assert c == pytest.approx(-theory.LOG4 + 2 * theory.js_divergence_of_densities(p, q, -20, 20), abs=1e-7)
+    assert theory.virtual_training_criterion(p, p, -20, 20) == pytest.approx(-math.log(4), abs=1e-9)
+
+
+def test_value_function_of_a_constant_discriminator():
+    p, q = normal(0, 1), normal(3, 1)
+    half = lambda x: np.full_like(x, 0.5)  # noqa: E731
+    assert theory.value_function(half, p, q, -15, 15) == pytest.approx(2 * math.log(0.5), abs=1e-8)
+    assert theory.value_function(half, p, q, -15, 15) <= theory.virtual_training_criterion(p, q, -15, 15)
+    with pytest.raises(ValueError, match="limits"):
+        theory.value_function(half, p, q, 1, -1)
+
+
+def test_parallel_lines():
+    assert theory.parallel_lines(0.0) == {"kl": 0.0, "js": 0.0, "tv": 0.0, "w1": 0.0}
+    far = theory.parallel_lines(-0.3)
+    assert far == {"kl": math.inf, "js": math.log(2), "tv": 1.0, "w1": 0.3}
+    with pytest.raises(ValueError):
+        theory.parallel_lines(float("inf"))
