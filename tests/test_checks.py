@@ -269,3 +269,33 @@ def test_lesson_02_checks_accept_references(capsys):
 def test_lesson_02_checks_reject_mistakes(check, wrong, message):
     with pytest.raises(AssertionError, match=re.escape(message)):
         check(wrong)
+
+
+# --------------------------------------------------------------------------- every lesson's exercises
+
+from gan_course import notebook_tools  # noqa: E402
+
+CHECK_CALL = re.compile(r"gan_course\.checks\.(\w+)\((\w+)\)")
+EXERCISES = [
+    (source.stem, match.group(1), match.group(2))
+    for source in notebook_tools.lesson_sources()
+    for cell in jupytext.read(source).cells
+    if cell.metadata.get("nbgrader", {}).get("grade")
+    for match in CHECK_CALL.finditer(cell.source)
+]
+
+
+def test_every_lesson_with_exercises_is_collected():
+    assert {"00_start_here", "01_gan_objective"} <= {stem for stem, _, _ in EXERCISES}
+
+
+@pytest.mark.parametrize("stem, check, function", EXERCISES, ids=[f"{s}-{c}" for s, c, _ in EXERCISES])
+def test_each_check_accepts_the_lesson_solution_and_rejects_its_released_stub(stem, check, function, capsys):
+    getattr(checks, check)(solutions(stem)[function])
+    assert "passed" in capsys.readouterr().out
+    released = {"torch": torch, "F": F}
+    for cell in jupytext.read(NOTEBOOKS / f"{stem}.py").cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            exec(notebook_tools.strip_solutions(cell.source), released)
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        getattr(checks, check)(released[function])

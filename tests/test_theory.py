@@ -61,9 +61,14 @@ def test_c_of_g_is_minus_log_4_plus_twice_the_jsd():
 
 def test_value_function_of_a_constant_discriminator():
     p, q = normal(0, 1), normal(3, 1)
-    half = lambda x: np.full_like(x, 0.5)  # noqa: E731
+    half = lambda x: np.zeros_like(x)  # noqa: E731  (logit 0: D = 1/2)
     assert theory.value_function(half, p, q, -15, 15) == pytest.approx(2 * math.log(0.5), abs=1e-8)
     assert theory.value_function(half, p, q, -15, 15) <= theory.virtual_training_criterion(p, q, -15, 15)
+    via_d_star = theory.value_function(theory.optimal_logit(p, q), p, q, -15, 15)
+    assert via_d_star == pytest.approx(theory.virtual_training_criterion(p, q, -15, 15), abs=1e-8)
+    sure = lambda x: np.where(x < 1.5, 50.0, -50.0)  # noqa: E731  (a nearly perfect, saturated D)
+    p_far, q_far = normal(0, 0.1), normal(3, 0.1)  # disjoint in practice: D can be nearly perfect
+    assert -1e-6 < theory.value_function(sure, p_far, q_far, -15, 15) < 0
     with pytest.raises(ValueError, match="limits"):
         theory.value_function(half, p, q, 1, -1)
 
