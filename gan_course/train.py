@@ -94,6 +94,31 @@ def g_step(
     return loss.detach()
 
 
+def clip_weights(module: nn.Module, c: float) -> None:
+    """Clamp every parameter of ``module`` to [-c, c] in place (the WGAN critic's constraint)."""
+    if not c > 0:
+        raise ValueError(f"the clipping bound c must be positive, got {c}")
+    with torch.no_grad():
+        for p in module.parameters():
+            p.clamp_(-c, c)
+
+
+def clipped_d_step(c: float = 0.01) -> Callable[..., Tensor]:
+    """A :func:`d_step` that clips the critic's weights to [-c, c] after every update (Arjovsky et al. 2017).
+
+    Pass it to :func:`train` as ``d_step=train.clipped_d_step(0.01)``.
+    """
+    if not c > 0:
+        raise ValueError(f"the clipping bound c must be positive, got {c}")
+
+    def step(G, D, d_opt, real, z, d_loss, d_penalty=None):
+        loss = d_step(G, D, d_opt, real, z, d_loss, d_penalty)
+        clip_weights(D, c)
+        return loss
+
+    return step
+
+
 # --------------------------------------------------------------------------- bookkeeping
 
 

@@ -50,11 +50,25 @@ class MLPGenerator(nn.Module):
         return torch.randn(n, self.z_dim, device=device)
 
 
+NORMS = (None, "spectral", "weight", "batch")
+
+
 class MLPDiscriminator(nn.Module):
     """D: maps a sample (B, data_dim) to one logit per sample (B,); ``D(x) = sigmoid(logit)``.
 
+    The same network serves as a WGAN critic: its output is a plain score
+    (there is no sigmoid in the last layer; the losses decide what it means).
     LeakyReLU keeps a gradient for inputs far from the data, where a ReLU
     network can go flat and stop telling G where to move.
+
+    ``norm`` normalises every linear layer:
+
+    * ``"spectral"``: divides each weight matrix by its largest singular value
+      (Miyato et al. 2018), so every layer is 1-Lipschitz and so is D;
+    * ``"weight"``: reparametrises each weight row as ``g * v / ||v||``
+      (Salimans & Kingma 2016), which eases optimisation but bounds nothing;
+    * ``"batch"``: batch normalisation after each hidden linear layer (not on the input),
+      which makes D's output for one sample depend on the rest of its batch.
     """
 
     def __init__(
@@ -62,10 +76,26 @@ class MLPDiscriminator(nn.Module):
         data_dim: int = 1,   # dimension of a sample
         hidden: int = 64,    # width of every hidden layer
         depth: int = 2,      # number of hidden layers
+        norm: str | None = None,  # None, "spectral", "weight" or "batch"
     ):
         super().__init__()
-        self.data_dim = data_dim
+        if norm not in NORMS:
+            raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
+        self.data_dim, self.norm = data_dim, norm
         self.net = _mlp(data_dim, hidden, depth, 1, lambda: nn.LeakyReLU(0.2))
+        if norm == "batch":
+            layers = []
+            for layer in self.net:
+                layers.append(layer)
+                if isinstance(layer, nn.Linear) and layer.out_features == hidden and layer is not self.net[-1]:
+                    layers.append(nn.BatchNorm1d(hidden))
+            self.net = nn.Sequential(*layers)
+        elif norm is not None:
+            wrap = {"spectral": nn.utils.parametrizations.spectral_norm,
+                    "weight": nn.utils.parametrizations.weight_norm}[norm]
+            for i, layer in enumerate(self.net):
+                if isinstance(layer, nn.Linear):
+                    self.net[i] = wrap(layer)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.data_dim:
