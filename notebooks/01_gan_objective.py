@@ -186,9 +186,9 @@ plt.show()
 # %% [markdown]
 # The trained network lands on the analytic curve inside the support (grey band). Outside it, where
 # neither density puts samples, the network's output is unconstrained by the data and is whatever its
-# architecture extrapolates — exactly the freedom the derivation predicted. Note the shape of $D^*$: it
-# is close to 1 between the modes of $p_{data}$ and $p_g$ only where $p_{data}$ dominates, exactly ½
-# where the two densities cross, and low where the generator puts mass the data does not have.
+# architecture extrapolates — exactly the freedom the derivation predicted. Note the shape of $D^*$: close
+# to 1 around $x = -2$, where only the data puts mass; exactly ½ where the two densities cross; near 0
+# around $x = 0$, where the generator puts mass that the data lacks. $D^*$ tells $G$ where it is wrong.
 
 # %% [markdown]
 # ## 3. The virtual training criterion $C(G)$
@@ -272,7 +272,8 @@ plt.show()
 # In practice neither player is optimised to completion: Goodfellow et al.'s Algorithm 1 alternates
 # $k$ steps of gradient ascent on $V$ for $D$ (each on a minibatch of real samples and a minibatch of
 # noise) with one gradient step for $G$. They used $k = 1$, the cheapest choice. The course's loop,
-# `train.train`, is that algorithm; its `n_critic` argument is $k$. Here is its inner loop:
+# `train.train`, is that algorithm; its `n_critic` argument is $k$. Here it is in full — the algorithm itself is
+# the `for step in ...` loop near the end: `n_critic` calls of `d_step`, then one `g_step`.
 
 # %%
 gan_course.show(train.train)
