@@ -1,0 +1,202 @@
+"""The GAN variants of the mode-collapse benchmark, each as one configuration.
+
+Lesson 04 and ``benchmarks/toy_modes.py`` train the same methods on the ring of 8
+and the grid of 25 Gaussians (:mod:`gan_course.data`) and score them with the
+VEEGAN/PacGAN protocol (:func:`gan_course.metrics.mode_coverage` on 2,500 samples):
+
+* ``gan``: the non-saturating GAN (Goodfellow et al. 2014);
+* ``wgan``: WGAN with weight clipping and the paper's defaults (Arjovsky et al. 2017:
+  RMSProp, lr 5e-5, c = 0.01, n_critic = 5, batch 64);
+* ``wgan-gp``: WGAN with a gradient penalty (Gulrajani et al. 2017: lambda = 10,
+  Adam lr 1e-4, betas (0, 0.9), n_critic = 5);
+* ``sngan``: a spectrally normalised D with the non-saturating loss (Miyato et al. 2018);
+* ``gan-anneal``: the non-saturating GAN with a 10x larger learning rate that decays
+  linearly to 0 over the second half of training (standard practice, nothing new):
+  the large early steps find the modes, the small late ones settle every sample on
+  one -- the grid's modes are only 0.05 wide, 2 apart.
+
+A method is a frozen :class:`ToyGAN`; :func:`train_toy_gan` builds its G and D,
+trains them with the course loop (:func:`gan_course.train.train`) and returns G;
+:func:`evaluate` scores it. ``ToyGAN.pack`` turns any method into its PacGAN
+variant (:class:`PackedDiscriminator`), e.g. ``METHODS["gan"].replace(pack=2)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from . import losses, metrics, train
+from .data import GaussianMixture
+from .nets.mlp import MLPDiscriminator, MLPGenerator
+
+N_EVAL = 2500  # samples per evaluation in VEEGAN's and PacGAN's protocol
+
+
+@dataclass(frozen=True)
+class ToyGAN:
+    """One method of the benchmark: losses, optimiser, constraint on D, sizes.
+
+    ``steps`` are always generator steps; a method with ``n_critic = 5`` makes five D
+    updates per G update.
+    """
+
+    name: str                       # short label for tables
+    loss: str = "nonsaturating"     # "nonsaturating" (D gives logits) or "wasserstein" (a critic)
+    optimizer: str = "adam"         # "adam" or "rmsprop" (WGAN's choice: no momentum)
+    lr: float = 1e-4                # learning rate of G and D
+    betas: tuple[float, float] = (0.5, 0.999)  # Adam's (beta1, beta2)
+    n_critic: int = 1               # D updates per G update
+    clip: float | None = None       # WGAN weight clipping bound c
+    gp_weight: float | None = None  # WGAN-GP penalty lambda
+    d_norm: str | None = None       # MLPDiscriminator's norm: None, "spectral", ...
+    batch_size: int = 256           # samples per batch (real and fake alike)
+    z_dim: int = 2                  # dimension of z ~ N(0, I)
+    g_hidden: int = 128             # width of G's hidden layers
+    g_depth: int = 3                # number of G's hidden layers
+    d_hidden: int = 128             # width of D's hidden layers
+    d_depth: int = 3                # number of D's hidden layers
+    decay_from: float = 1.0         # the lr decays linearly to 0 from this fraction of the steps (1: constant)
+    pack: int = 1                   # PacGAN: D judges packs of this many samples jointly (1: plain D)
+    reference: str = ""             # where the settings come from
+
+    def replace(self, **changes) -> "ToyGAN":
+        """A copy with some fields changed, e.g. ``METHODS["gan"].replace(lr=2e-4)``."""
+        return dataclasses.replace(self, **changes)
+
+
+METHODS: dict[str, ToyGAN] = {
+    m.name: m
+    for m in (
+        ToyGAN("gan", reference="Goodfellow et al. 2014, non-saturating loss; Adam 1e-4, beta1 0.5"),
+        ToyGAN("wgan", loss="wasserstein", optimizer="rmsprop", lr=5e-5, n_critic=5, clip=0.01, batch_size=64,
+               reference="Arjovsky et al. 2017, Algorithm 1 defaults"),
+        ToyGAN("wgan-gp", loss="wasserstein", lr=1e-4, betas=(0.0, 0.9), n_critic=5, gp_weight=10.0,
+               reference="Gulrajani et al. 2017, Algorithm 1 defaults"),
+        ToyGAN("sngan", lr=2e-4, d_norm="spectral",
+               reference="Miyato et al. 2018, spectral norm in D, non-saturating loss, Adam 2e-4, beta1 0.5"),
+        ToyGAN("gan-anneal", lr=1e-3, decay_from=0.5,
+               reference="non-saturating GAN, Adam 1e-3 decaying linearly to 0 over the second half"),
+    )
+}
+
+
+class PackedDiscriminator(nn.Module):
+    """PacGAN's D (Lin et al. 2018): one verdict on ``pack`` samples concatenated.
+
+    A pack of real samples and a pack of collapsed fakes differ far more than single
+    samples do: a pack of fakes from a collapsed G repeats itself. The verdict is
+    repeated for each sample of its pack, so the output keeps the shape (B,) that the
+    losses and the training loop expect, and batch means are unchanged.
+    """
+
+    def __init__(self, D: nn.Module, pack: int):
+        super().__init__()
+        if pack < 1:
+            raise ValueError(f"pack must be a positive integer, got {pack}")
+        self.D, self.pack = D, pack
+
+    def forward(self, x: Tensor) -> Tensor:
+        B, d = x.shape  # (B, d)
+        if B % self.pack:
+            raise ValueError(f"the batch ({B}) must be a multiple of pack ({self.pack})")
+        logits = self.D(x.reshape(B // self.pack, self.pack * d))  # (B / pack,)
+        return logits.repeat_interleave(self.pack)  # (B,): each pack's verdict for each of its samples
+
+
+def build(method: ToyGAN, data_dim: int = 2, device="cpu") -> tuple[MLPGenerator, nn.Module]:
+    """G and D of ``method`` for ``data_dim``-dimensional data, on ``device``."""
+    G = MLPGenerator(z_dim=method.z_dim, data_dim=data_dim, hidden=method.g_hidden, depth=method.g_depth)
+    D = MLPDiscriminator(data_dim=data_dim * method.pack, hidden=method.d_hidden, depth=method.d_depth,
+                         norm=method.d_norm)
+    if method.pack > 1:
+        D = PackedDiscriminator(D, method.pack)
+    return G.to(device), D.to(device)
+
+
+def lr_scale(step: int, steps: int, decay_from: float) -> float:
+    """The learning-rate factor for the updates after generator step ``step`` of ``steps``.
+
+    1 until ``decay_from * steps``, then falling linearly to 0 at the last step: the
+    large early steps find the modes, the small late ones settle G onto them.
+    """
+    start = int(decay_from * steps)
+    return min(1.0, max(0.0, (steps - step) / max(1, steps - start)))
+
+
+def _optimizer(method: ToyGAN, params) -> torch.optim.Optimizer:
+    if method.optimizer == "adam":
+        return torch.optim.Adam(params, lr=method.lr, betas=method.betas)
+    if method.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=method.lr)
+    raise ValueError(f"unknown optimizer {method.optimizer!r}; expected 'adam' or 'rmsprop'")
+
+
+def _losses(method: ToyGAN):
+    if method.loss == "nonsaturating":
+        return losses.minimax_d_loss, losses.nonsaturating_g_loss
+    if method.loss == "wasserstein":
+        return losses.wasserstein_d_loss, losses.wasserstein_g_loss
+    raise ValueError(f"unknown loss {method.loss!r}; expected 'nonsaturating' or 'wasserstein'")
+
+
+def train_toy_gan(
+    method: ToyGAN | str,
+    dist: GaussianMixture,
+    steps: int,
+    seed: int = 0,
+    device="cpu",
+    progress: bool = False,
+) -> nn.Module:
+    """Train ``method`` on ``dist`` for ``steps`` generator steps and return G (in eval mode).
+
+    Args:
+        method: a :class:`ToyGAN` or the name of one in :data:`METHODS`.
+        dist: the data, e.g. ``data.grid_of_gaussians()``.
+        steps: generator steps.
+        seed: seeds the weights, the noise and the data stream.
+        device: where to train.
+        progress: show the loop's progress bar.
+
+    Returns:
+        The trained generator.
+    """
+    if isinstance(method, str):
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+        method = METHODS[method]
+    torch.manual_seed(seed)
+    G, D = build(method, dist.dim, device)
+    d_opt, g_opt = _optimizer(method, D.parameters()), _optimizer(method, G.parameters())
+    d_loss, g_loss = _losses(method)
+    penalty = None if method.gp_weight is None else functools.partial(losses.gradient_penalty, weight=method.gp_weight)
+    d_step = train.clipped_d_step(method.clip) if method.clip is not None else train.d_step
+
+    callbacks = []
+    if method.decay_from < 1.0:
+
+        def anneal(state: train.TrainState) -> None:
+            for opt in (d_opt, g_opt):
+                for group in opt.param_groups:
+                    group["lr"] = method.lr * lr_scale(state.step, state.steps, method.decay_from)
+
+        callbacks.append(anneal)
+
+    train.train(G, D, dist.batches(method.batch_size, seed=seed, device=device), steps=steps,
+                d_opt=d_opt, g_opt=g_opt, d_loss=d_loss, g_loss=g_loss, n_critic=method.n_critic,
+                d_penalty=penalty, d_step=d_step, callbacks=callbacks, progress=progress, log_every=0)
+    return G.eval()
+
+
+def evaluate(G: nn.Module, dist: GaussianMixture, n: int = N_EVAL, seed: int = 0) -> metrics.ModeCoverage:
+    """Score G with the VEEGAN/PacGAN protocol: ``n`` samples -> :func:`metrics.mode_coverage`."""
+    device = next(G.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, G.z_dim, generator=generator).to(device)  # (n, z_dim)
+    with torch.no_grad():
+        samples = G(z).cpu()  # (n, d)
+    return metrics.mode_coverage(samples, dist.centers, dist.std)

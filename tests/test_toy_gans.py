@@ -1,0 +1,88 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from gan_course import data, toy_gans
+from gan_course.nets.mlp import MLPDiscriminator
+
+
+def tiny(name: str) -> toy_gans.ToyGAN:
+    """The method with tiny networks and batches, so a run takes milliseconds."""
+    return toy_gans.METHODS[name].replace(g_hidden=8, d_hidden=8, g_depth=1, d_depth=1, batch_size=8)
+
+
+def test_methods_keep_the_papers_defaults():
+    wgan, gp = toy_gans.METHODS["wgan"], toy_gans.METHODS["wgan-gp"]
+    assert (wgan.optimizer, wgan.lr, wgan.clip, wgan.n_critic, wgan.batch_size) == ("rmsprop", 5e-5, 0.01, 5, 64)
+    assert (gp.gp_weight, gp.n_critic, gp.lr, gp.betas) == (10.0, 5, 1e-4, (0.0, 0.9))
+    assert toy_gans.METHODS["sngan"].d_norm == "spectral"
+    assert {"gan", "wgan", "wgan-gp", "sngan"} <= set(toy_gans.METHODS)
+
+
+@pytest.mark.parametrize("name", list(toy_gans.METHODS))
+def test_every_method_trains_and_returns_a_generator(name):
+    dist = data.ring_of_gaussians()
+    G = toy_gans.train_toy_gan(tiny(name), dist, steps=3, seed=0)
+    assert not G.training
+    z = G.sample_z(16)
+    with torch.no_grad():
+        x = G(z)
+    assert x.shape == (16, 2) and torch.isfinite(x).all()
+
+
+def test_training_is_reproducible_and_wgan_clips_its_critic():
+    dist = data.grid_of_gaussians()
+    a = toy_gans.train_toy_gan(tiny("gan"), dist, steps=3, seed=1)
+    b = toy_gans.train_toy_gan(tiny("gan"), dist, steps=3, seed=1)
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+    _, D = toy_gans.build(tiny("wgan"))
+    assert isinstance(D, MLPDiscriminator)
+
+
+def test_unknown_names_are_refused():
+    with pytest.raises(ValueError, match="unknown method"):
+        toy_gans.train_toy_gan("vae", data.ring_of_gaussians(), steps=1)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        toy_gans.train_toy_gan(tiny("gan").replace(optimizer="sgd"), data.ring_of_gaussians(), steps=1)
+
+
+def test_lr_scale_is_constant_then_falls_linearly_to_zero():
+    assert toy_gans.lr_scale(10, 100, 0.5) == 1.0
+    assert toy_gans.lr_scale(50, 100, 0.5) == 1.0
+    assert math.isclose(toy_gans.lr_scale(75, 100, 0.5), 0.5)
+    assert toy_gans.lr_scale(100, 100, 0.5) == 0.0
+    assert toy_gans.lr_scale(99, 100, 1.0) == 1.0  # decay_from = 1: no decay before the end
+
+
+def test_packed_discriminator_gives_one_verdict_per_pack():
+    D = toy_gans.PackedDiscriminator(MLPDiscriminator(data_dim=4, hidden=8), pack=2)
+    x = torch.randn(6, 2)
+    out = D(x)
+    assert out.shape == (6,)
+    assert torch.equal(out[0::2], out[1::2])  # both samples of a pack share its verdict
+    assert torch.allclose(out[0], D.D(x[:2].reshape(1, 4))[0])
+    with pytest.raises(ValueError, match="multiple of pack"):
+        D(torch.randn(5, 2))
+    _, packed = toy_gans.build(tiny("gan").replace(pack=4))
+    assert isinstance(packed, toy_gans.PackedDiscriminator) and packed.D.data_dim == 8
+
+
+class AtTheCentres(nn.Module):
+    """A perfect 'generator' for the protocol: every sample exactly on a mode centre."""
+
+    def __init__(self, centers):
+        super().__init__()
+        self.z_dim, self.centers = 2, nn.Parameter(centers.clone(), requires_grad=False)
+
+    def forward(self, z):
+        return self.centers[torch.arange(len(z)) % len(self.centers)]
+
+
+def test_evaluate_uses_the_protocol():
+    dist = data.grid_of_gaussians()
+    cov = toy_gans.evaluate(AtTheCentres(dist.centers), dist)
+    assert (cov.modes, cov.hq_fraction, sum(cov.counts)) == (25, 1.0, toy_gans.N_EVAL)
+    assert cov.reverse_kl < 1e-3
