@@ -364,3 +364,297 @@ def plot_generator_losses(ax_loss=None, ax_grad=None) -> Figure:
     ax_grad.set_title("the gradient that reaches G")
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- lesson 02
+# Divergences and distances: the parallel lines of the WGAN paper, two Gaussians, transport plans, critics.
+
+DIVERGENCE_STYLE = {  # one colour per quantity, in every figure of lesson 02
+    "kl": ("KL", "tab:red"),
+    "js": ("JS", "tab:blue"),
+    "tv": ("TV", "tab:purple"),
+    "w1": ("$W_1$", "tab:green"),
+}
+INF_CAP = 1.5  # where an infinite KL is drawn
+
+
+def plot_divergence_curves(
+    thetas,
+    exact: dict,
+    sampled: dict | None = None,
+    theta: float | None = None,
+    ax=None,
+    title: str = "four ways to compare $P_0$ and $P_\\theta$",
+) -> Figure:
+    """KL, JS, TV and W1 against the parameter theta of the parallel lines (WGAN paper, Example 1).
+
+    Args:
+        thetas: (T,) parameter values.
+        exact: ``{"kl"|"js"|"tv"|"w1": (T,) values}``, lines; ``inf`` is drawn at the top as triangles.
+        sampled: the same keys estimated from samples, drawn as dots, or None.
+        theta: a value to mark with a vertical line (the widget's slider), or None.
+    """
+    fig, ax = _axes(ax, figsize=(6.5, 4))
+    thetas = _numpy(thetas)
+    for key, values in exact.items():
+        label, color = DIVERGENCE_STYLE[key]
+        values = np.asarray(values, dtype=float)
+        if key == "w1":  # a distance, continuous in theta (WGAN paper, Theorem 1): one line
+            ax.plot(thetas, values, "-", color=color, lw=2, label=f"{label} (exact)")
+            continue
+        # KL, JS and TV jump at theta = 0: draw each side on its own and the value at 0 as a dot.
+        labels = {"line": f"{label} (exact)", "inf": f"{label} = $\\infty$ (exact)"}
+        for side in (thetas < 0, thetas > 0):
+            finite, infinite = side & np.isfinite(values), side & ~np.isfinite(values)
+            if finite.any():
+                ax.plot(thetas[finite], values[finite], "-", color=color, lw=2, label=labels.pop("line", None))
+            if infinite.any():
+                ax.plot(thetas[infinite], np.full(infinite.sum(), INF_CAP), "^:", color=color, ms=5, lw=1,
+                        markevery=max(1, infinite.sum() // 8), label=labels.pop("inf", None))
+        at_zero = thetas == 0
+        if at_zero.any():
+            ax.plot(thetas[at_zero], np.where(np.isfinite(values[at_zero]), values[at_zero], INF_CAP), "o",
+                    color=color, ms=6, zorder=4, label=labels.pop("line", None))
+    for key, values in (sampled or {}).items():
+        label, color = DIVERGENCE_STYLE[key]
+        values = np.asarray(values, dtype=float)
+        shown = np.where(np.isfinite(values), values, INF_CAP - 0.06)
+        ax.plot(thetas, shown, "o", color=color, ms=4, mfc="none", label=f"{label} (samples)")
+    if theta is not None:
+        ax.axvline(theta, color="grey", lw=1, ls="--")
+    ax.axhline(np.log(2), color="grey", lw=0.5)
+    ax.text(thetas.max(), np.log(2), "log 2 ", ha="right", va="bottom", fontsize=8, color="grey")
+    ax.set_ylim(-0.05, INF_CAP + 0.1)
+    ax.set_xlabel("$\\theta$")
+    ax.set_ylabel("divergence / distance")
+    ax.set_title(title)
+    ax.legend(loc="upper center", fontsize=7, ncol=4, bbox_to_anchor=(0.5, -0.16), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_parallel_lines(theta: float, n: int = 60, thetas=None, seed: int = 0) -> Figure:
+    """Left: samples of P_0 = (0, Z) and P_theta = (theta, Z) and how W1 moves the mass; right: the exact curves.
+
+    Args:
+        theta: the position of the second line.
+        n: points drawn per line.
+        thetas: the grid of the curves (default: 201 values in [-1, 1]).
+    """
+    from . import theory
+    from .data import ParallelLine
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 1.4]})
+    gen = torch.Generator().manual_seed(seed)
+    p0, p_theta = ParallelLine(0.0).sample(n, generator=gen), ParallelLine(theta).sample(n, generator=gen)
+    # The optimal plan moves every point straight across: match the sorted heights.
+    for a, b in zip(p0[p0[:, 1].argsort()], p_theta[p_theta[:, 1].argsort()]):
+        left.annotate("", xy=_numpy(b), xytext=_numpy(a), arrowprops=dict(arrowstyle="->", color="grey", lw=0.5))
+    left.scatter(*_numpy(p0).T, s=10, color=DATA_COLOR, label="$P_0$ (real)", zorder=3)
+    left.scatter(*_numpy(p_theta).T, s=10, color=FAKE_COLOR, label="$P_\\theta$ (generated)", zorder=3)
+    d = theory.parallel_lines(theta)
+    kl = "$\\infty$" if np.isinf(d["kl"]) else f"{d['kl']:.3g}"
+    left.set_title(f"$\\theta$ = {theta:.2f}:  KL = {kl}, JS = {d['js']:.3f}, TV = {d['tv']:.0f}, "
+                   f"$W_1$ = {d['w1']:.2f}", fontsize=9)
+    left.set_xlim(-1.2, 1.2)
+    left.set_ylim(-0.1, 1.25)
+    left.set_xlabel("$x_1$")
+    left.set_ylabel("$x_2$")
+    left.legend(loc="upper left", fontsize=8, ncol=2)
+    thetas = np.linspace(-1, 1, 201) if thetas is None else _numpy(thetas)
+    exact = [theory.parallel_lines(t) for t in thetas]
+    plot_divergence_curves(thetas, {k: [e[k] for e in exact] for k in DIVERGENCE_STYLE}, theta=theta, ax=right,
+                           title="exact values against $\\theta$")
+    fig.tight_layout()
+    return fig
+
+
+def slider_panel(plot: Callable[..., Figure], **sliders):
+    """Sliders that redraw ``plot(**values)`` below them whenever one of them moves.
+
+    Unlike ``ipywidgets.interact`` it draws nothing until a slider moves (the notebook shows
+    the static figure just above). Headless runs therefore send no output into a widget: the
+    Output-widget mimic of nbclient answers such output with a message on the kernel's shell
+    channel, which can race with the cell's execute_reply and hang papermill for good.
+
+    Returns:
+        The ``VBox`` of sliders and output area (displayed).
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    out = widgets.Output()
+
+    def redraw(_change=None):
+        with out:
+            out.clear_output(wait=True)
+            plot(**{name: slider.value for name, slider in sliders.items()})
+            plt.show()
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    panel = widgets.VBox([*sliders.values(), out])
+    display(panel)
+    return panel
+
+
+def interact_parallel_lines(theta: float = 0.5):
+    """A slider for theta in the parallel-lines example (see :func:`plot_parallel_lines`)."""
+    import ipywidgets as widgets
+
+    return slider_panel(plot_parallel_lines, theta=widgets.FloatSlider(
+        theta, min=-1, max=1, step=0.05, description="θ", continuous_update=False))
+
+
+def gaussian_divergence_curves(shifts, sigma: float = 1.0) -> dict[str, np.ndarray]:
+    """KL(P||Q), JS and W1 between P = N(0, 1) and Q = N(shift, sigma^2) for each shift (closed forms, quadrature)."""
+    from . import theory
+
+    shifts = _numpy(shifts).ravel()
+    return {
+        "kl": np.array([theory.kl_gaussians(0, 1, m, sigma) for m in shifts]),
+        "js": np.array([theory.js_gaussians(0, 1, m, sigma) for m in shifts]),
+        "w1": np.array([theory.w1_gaussians(0, 1, m, sigma) for m in shifts]),
+    }
+
+
+def plot_gaussian_divergences(mu: float, sigma: float = 1.0, max_shift: float = 6.0, points: int = 61) -> Figure:
+    """P = N(0, 1) against Q = N(mu, sigma^2): the densities, and KL, JS and W1 as the mean of Q moves.
+
+    Args:
+        mu, sigma: the mean and std of Q (the "generator").
+        max_shift: the curves run over means in [0, max_shift].
+        points: number of means on the curves.
+    """
+    from . import theory
+
+    if sigma <= 0:
+        raise ValueError(f"sigma must be positive, got {sigma}")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    x = np.linspace(min(-4.0, mu - 4 * sigma), max(4.0, mu + 4 * sigma), 600)
+    left.plot(x, theory.gaussian_mixture_pdf(x, [0.0], 1.0), ":", color=DATA_COLOR, lw=2, label="P = N(0, 1)")
+    left.plot(x, theory.gaussian_mixture_pdf(x, [mu], sigma), "-", color=FAKE_COLOR, lw=2,
+              label=f"Q = N({mu:.1f}, {sigma:.2f}²)")
+    now = {k: v[0] for k, v in gaussian_divergence_curves([mu], sigma).items()}
+    left.set_title(f"KL(P‖Q) = {now['kl']:.3f}   JS = {now['js']:.3f}   $W_1$ = {now['w1']:.3f}", fontsize=10)
+    left.set_xlabel("x")
+    left.set_ylim(bottom=0)
+    left.legend(loc="upper right", fontsize=8)
+    shifts = np.linspace(0, max_shift, points)
+    curves = gaussian_divergence_curves(shifts, sigma)
+    for key, values in curves.items():
+        label, color = DIVERGENCE_STYLE[key]
+        right.plot(shifts, values, color=color, lw=2, label=label + ("(P‖Q)" if key == "kl" else ""))
+        right.plot([abs(mu)], [now[key]], "o", color=color)
+    right.axhline(np.log(2), color="grey", lw=0.5)
+    right.text(max_shift, np.log(2), "log 2 ", ha="right", va="bottom", fontsize=8, color="grey")
+    right.set_ylim(0, max(2 * np.log(2), curves["w1"].max() * 1.1))
+    right.set_xlabel("distance between the means")
+    right.set_ylabel("nats (KL, JS) / distance ($W_1$)")
+    right.set_title(f"as Q moves away (std of Q = {sigma:.2f})")
+    right.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def interact_gaussian_divergences(mu: float = 2.0, sigma: float = 1.0):
+    """Sliders for the mean and std of Q (see :func:`plot_gaussian_divergences`)."""
+    import ipywidgets as widgets
+
+    return slider_panel(
+        plot_gaussian_divergences,
+        mu=widgets.FloatSlider(mu, min=0, max=6, step=0.1, description="mean of Q", continuous_update=False),
+        sigma=widgets.FloatSlider(sigma, min=0.05, max=3, step=0.05, description="std of Q", continuous_update=False),
+    )
+
+
+def plot_gradient_norms(steps, curves: dict, ax=None, title: str = "the generator's gradient",
+                        ylabel: str = "gradient norm") -> Figure:
+    """Gradient norms (log scale) against the number of discriminator steps.
+
+    Args:
+        steps: (S,) discriminator steps at which the gradients were measured (0 allowed).
+        curves: ``{label: (S,) gradient norms}``.
+    """
+    fig, ax = _axes(ax, figsize=(6.5, 4))
+    steps = _numpy(steps)
+    for (label, values), color in zip(curves.items(), ("tab:orange", "tab:green", "tab:blue", "tab:red")):
+        ax.plot(steps, _numpy(values), "o-", color=color, label=label)
+    ax.set_xscale("symlog", linthresh=max(1.0, float(steps[steps > 0].min()) if (steps > 0).any() else 1.0))
+    ax.set_yscale("log")
+    ax.set_xlabel("discriminator steps against the fixed generator")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_transport_plan(x, y, plan, ax=None, title: str | None = None) -> Figure:
+    """Two 2D point clouds and the optimal transport plan between them, one line per unit of moved mass.
+
+    Args:
+        x: (N, 2) source points (e.g. real); y: (M, 2) target points (e.g. generated).
+        plan: (N, M) transport plan (``ot.emd``): ``plan[i, j]`` is the mass moved from x_i to y_j.
+    """
+    fig, ax = _axes(ax, figsize=(5, 5))
+    x, y, plan = _numpy(x), _numpy(y), _numpy(plan)
+    if plan.shape != (len(x), len(y)):
+        raise ValueError(f"plan must have shape ({len(x)}, {len(y)}), got {plan.shape}")
+    heaviest = plan.max() if plan.max() > 0 else 1.0
+    for i, j in zip(*np.nonzero(plan > 1e-12 * heaviest)):
+        ax.plot([x[i, 0], y[j, 0]], [x[i, 1], y[j, 1]], "-", color="grey", lw=2.5 * plan[i, j] / heaviest, zorder=1)
+    ax.scatter(x[:, 0], x[:, 1], s=30, color=DATA_COLOR, label="$P_r$ (real)", zorder=2)
+    ax.scatter(y[:, 0], y[:, 1], s=30, color=FAKE_COLOR, label="$P_g$ (generated)", zorder=2)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_critic(critic, real, fake=None, ax=None, lim: float | None = None, title: str | None = None) -> Figure:
+    """A critic's scores f(x) as filled contours, with real and generated samples on top.
+
+    Unlike :func:`plot_2d`, no sigmoid: a WGAN critic's output is a score, not a probability.
+    """
+    fig, ax = _axes(ax, figsize=(5, 5))
+    real_np = _numpy(real)
+    lim = lim or float(np.abs(real_np).max() * 1.3 + 1e-6)
+    axis = torch.linspace(-lim, lim, 120)
+    xx, yy = torch.meshgrid(axis, axis, indexing="xy")
+    points = torch.stack([xx.ravel(), yy.ravel()], dim=1)  # (120*120, 2)
+    device = next(critic.parameters()).device
+    with torch.no_grad():
+        scores = critic(points.to(device)).cpu().view(120, 120).numpy()
+    filled = ax.contourf(xx, yy, scores, levels=15, cmap="viridis", alpha=0.8)
+    fig.colorbar(filled, ax=ax, fraction=0.046, label="f(x)")  # default ticks: an offset when the range is tiny
+    ax.scatter(real_np[:, 0], real_np[:, 1], s=3, color=DATA_COLOR, alpha=0.5, label="real")
+    if fake is not None:
+        fake_np = _numpy(fake)
+        ax.scatter(fake_np[:, 0], fake_np[:, 1], s=3, color="white", alpha=0.5, label="generated")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=8, markerscale=3, facecolor="lightgrey")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_weight_histogram(module, clip: float | None = None, ax=None, bins: int = 60,
+                          title: str = "the critic's weights") -> Figure:
+    """A histogram of all parameters of ``module``, with the clipping bounds ``±clip`` marked."""
+    fig, ax = _axes(ax, figsize=(5, 3.5))
+    weights = torch.cat([p.detach().flatten().cpu() for p in module.parameters()]).numpy()
+    ax.hist(weights, bins=bins, color="tab:blue")
+    if clip is not None:
+        for bound in (-clip, clip):
+            ax.axvline(bound, color="tab:red", ls="--", lw=1)
+        ax.text(clip, ax.get_ylim()[1] * 0.95, " +c", color="tab:red", va="top", fontsize=8)
+        ax.text(-clip, ax.get_ylim()[1] * 0.95, "-c ", color="tab:red", va="top", ha="right", fontsize=8)
+    ax.locator_params(axis="x", nbins=5)
+    ax.set_xlabel("parameter value")
+    ax.set_ylabel("count")
+    ax.set_title(title)
+    return fig
