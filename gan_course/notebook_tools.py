@@ -47,6 +47,7 @@ HIDDEN_TESTS = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+CELL_TIMEOUT = 900  # seconds a single cell may run in a headless run
 NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")
 
 
@@ -210,7 +211,7 @@ def release(notebooks: Path = NOTEBOOKS, exercises: Path = EXERCISES, check: boo
 
 
 def run_notebook(path: str | os.PathLike, out_dir: str | os.PathLike = BUILD, profile: str = "auto",
-                 seed: int = 0, timeout: float | None = None) -> dict:
+                 seed: int = 0, timeout: float | None = CELL_TIMEOUT) -> dict:
     """Execute one notebook headless with papermill and collect its recorded results.
 
     The executed notebook goes to ``<out_dir>/executed/`` and the results that
@@ -220,7 +221,8 @@ def run_notebook(path: str | os.PathLike, out_dir: str | os.PathLike = BUILD, pr
         path: a lesson ``.ipynb``.
         profile: passed as the notebook's ``PROFILE`` parameter.
         seed: passed as ``SEED``.
-        timeout: seconds allowed per cell (None: no limit).
+        timeout: seconds allowed per cell (None: no limit). The finite default turns a
+            hung kernel into a failed row instead of a run that never ends.
 
     Returns:
         ``{"notebook", "profile", "seconds", "status" ("ok"/"error"), "error", "results"}``.

@@ -88,17 +88,34 @@ def _integrate(f: Callable[[float], float], lo: float, hi: float) -> float:
     return float(value)
 
 
-def value_function(d: Callable, p_data: Density, p_g: Density, lo: float, hi: float) -> float:
+def value_function(logit: Callable, p_data: Density, p_g: Density, lo: float, hi: float) -> float:
     """``V(D, G) = integral of p_data log D + p_g log(1 - D)`` over [lo, hi], by adaptive quadrature.
 
-    ``d`` maps x to D(x) in [0, 1]; ``0 log 0`` counts as 0.
+    ``logit`` maps x to D's logit ``l(x)``, ``D = sigmoid(l)`` (what the course's
+    discriminators return). Working with logits keeps ``log D = -softplus(-l)``
+    and ``log(1 - D) = -softplus(l)`` finite where D rounds to exactly 0 or 1.
+    A term whose density is 0 contributes 0, whatever D does there.
     """
     def integrand(x: float) -> float:
-        dx = float(d(np.array([x]))[0])
-        pd, pg = float(p_data(np.array([x]))[0]), float(p_g(np.array([x]))[0])
-        return float(xlogy(pd, dx) + xlogy(pg, 1 - dx))
+        point = np.array([x])
+        l = float(np.asarray(logit(point), dtype=float).reshape(-1)[0])
+        pd, pg = float(p_data(point)[0]), float(p_g(point)[0])
+        real = pd * np.logaddexp(0.0, -l) if pd > 0 else 0.0  # p_data * softplus(-l) = -p_data log D
+        fake = pg * np.logaddexp(0.0, l) if pg > 0 else 0.0  # p_g * softplus(l) = -p_g log(1 - D)
+        return float(-(real + fake))
 
     return _integrate(integrand, lo, hi)
+
+
+def optimal_logit(p_data: Density, p_g: Density) -> Callable:
+    """The logit of D*: ``log p_data(x) - log p_g(x)`` (+-inf where one density is 0, 0 where both are)."""
+    def logit(x):
+        p, q = np.asarray(p_data(x), dtype=float), np.asarray(p_g(x), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.log(p) - np.log(q)
+        return np.where((p == 0) & (q == 0), 0.0, out)
+
+    return logit
 
 
 def js_divergence_of_densities(p: Density, q: Density, lo: float, hi: float) -> float:
@@ -118,8 +135,8 @@ def virtual_training_criterion(p_data: Density, p_g: Density, lo: float, hi: flo
 
     With ``D* = p / (p + q)`` the integrand ``p log D* + q log(1 - D*)`` is
     evaluated as ``p log p + q log q - (p + q) log(p + q)``: the same number,
-    but it stays finite in the tails, where D* would round to exactly 0 or 1
-    in floating point and its log to ``-inf``.
+    written without D* so that it stays finite where the densities underflow.
+    (``value_function(optimal_logit(p, q), p, q, lo, hi)`` computes it the long way.)
     """
     def integrand(x: float) -> float:
         px, qx = float(p_data(np.array([x]))[0]), float(p_g(np.array([x]))[0])

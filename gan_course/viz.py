@@ -273,8 +273,9 @@ def interact_snapshots(history, plot: Callable[[tuple[int, Any]], Figure]):
 
     if not history.snapshots:
         raise ValueError("the run recorded no snapshots; pass snapshot= and snapshot_every= to train()")
-    slider = widgets.IntSlider(0, 0, len(history.snapshots) - 1, description="snapshot", continuous_update=False)
-    return widgets.interact(lambda i: plot(history.snapshots[i]) and plt.show(), i=slider)
+    last = len(history.snapshots) - 1
+    slider = widgets.IntSlider(last, 0, last, description="snapshot", continuous_update=False)
+    return slider_panel(lambda i: plot(history.snapshots[i]), i=slider)
 
 
 # --------------------------------------------------------------------------- the theory of lesson 01
@@ -302,7 +303,7 @@ def plot_optimal_discriminator(
     ax.set_xlim(x.min(), x.max())
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("x")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     if title:
         ax.set_title(title)
     return fig
@@ -322,7 +323,7 @@ def plot_gaussian_generator(dist, mu: float, sigma: float, ax=None, x_range=(-6.
     x = np.linspace(*x_range, 600)
     return plot_optimal_discriminator(
         x, p_data(x), p_g(x), ax=ax,
-        title=f"JSD = {jsd:.3f} nats (max log 2 = 0.693)   C(G) = {c_g:.3f}  (min -log 4 = -1.386)",
+        title=f"JSD = {jsd:.3f} nats (at most log 2 = 0.693)\nC(G) = {c_g:.3f} (at least -log 4 = -1.386)",
     )
 
 
@@ -330,8 +331,8 @@ def interact_gaussian_generator(dist, mu: float = 0.0, sigma: float = 1.0):
     """Sliders for the mean and standard deviation of a Gaussian generator (see :func:`plot_gaussian_generator`)."""
     import ipywidgets as widgets
 
-    return widgets.interact(
-        lambda mu, sigma: plot_gaussian_generator(dist, mu, sigma) and plt.show(),
+    return slider_panel(
+        lambda mu, sigma: plot_gaussian_generator(dist, mu, sigma),
         mu=widgets.FloatSlider(mu, min=-4, max=4, step=0.1, description="mean", continuous_update=False),
         sigma=widgets.FloatSlider(sigma, min=0.1, max=3, step=0.05, description="std", continuous_update=False),
     )
