@@ -24,7 +24,7 @@
 #
 # **Prerequisites.** Lesson 00; derivatives of $\log$; expectations as integrals against a density.
 #
-# **Time.** `smoke`: about 15 s · `cpu`: about a minute on 2 CPU cores · `gpu`: not measured yet.
+# **Time.** `smoke`: about 7 s · `cpu`: about 15 s on 2 CPU cores · `gpu`: not measured yet.
 #
 # Every derivation below is followed by a code cell that checks it with numbers; the numbers are
 # recorded (`gan_course.record`) and the course's tests assert on them.

@@ -30,7 +30,7 @@
 #
 # **Prerequisites.** Lesson 01 (the GAN objective and $D^*$), expectations and densities, a little PyTorch.
 #
-# **Time.** `smoke` profile: about 15 s · `cpu`: about 30 s on 2 CPU cores · `gpu`: not measured (the
+# **Time.** `smoke` profile: about 12 s · `cpu`: about 20 s on 2 CPU cores · `gpu`: not measured (the
 # networks here are tiny and the optimal-transport solver runs on the CPU, so expect about the same).
 
 # %% [markdown]
