@@ -29,3 +29,15 @@ def lesson_runs(tmp_path_factory):
         return cache[stem]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def lesson_results(lesson_runs):
+    """``lesson_results("01_gan_objective")``: what a lesson recorded, after asserting it ran without error."""
+
+    def results(stem: str) -> dict:
+        row = lesson_runs(stem)
+        assert row["status"] == "ok", row["error"]
+        return row["results"]
+
+    return results

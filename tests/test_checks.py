@@ -154,7 +154,7 @@ def test_lesson_01_checks_accept_references(capsys):
     assert capsys.readouterr().out.count("passed") == 4
 
 
-@pytest.mark.parametrize("check, wrong, message", [
+LESSON_01_MISTAKES = [
     (checks.generator_loss, stub, "not implemented yet"),
     (checks.generator_loss, g_loss_saturating, "D unsure"),
     (checks.generator_loss, g_loss_naive, "D rejects the fakes"),
@@ -170,10 +170,7 @@ def test_lesson_01_checks_accept_references(capsys):
     (checks.js_from_densities, jsd_kl_only, "different widths"),
     (checks.js_from_densities, jsd_naive_log, "disjoint supports"),
     (checks.js_from_densities, jsd_wrong_mixture, "shifted Gaussians"),
-])
-def test_lesson_01_checks_reject_mistakes(check, wrong, message):
-    with pytest.raises(AssertionError, match=re.escape(message)):
-        check(wrong)
+]
 
 
 # --------------------------------------------------------------------------- lesson 02
@@ -248,7 +245,7 @@ def test_lesson_02_checks_accept_references(capsys):
     assert capsys.readouterr().out.count("passed") == 4
 
 
-@pytest.mark.parametrize("check, wrong, message", [
+LESSON_02_MISTAKES = [
     (checks.kl_divergence, stub, "not implemented yet"),
     (checks.kl_divergence, kl_swapped, "two outcomes"),
     (checks.kl_divergence, kl_naive, "p has a zero"),
@@ -265,8 +262,12 @@ def test_lesson_02_checks_accept_references(capsys):
     (checks.gradient_penalty, gp_no_create_graph, "differentiable"),
     (checks.gradient_penalty, gp_real_only, "interpolates"),
     (checks.gradient_penalty, gp_squared_norm, "linear critic"),
-])
-def test_lesson_02_checks_reject_mistakes(check, wrong, message):
+]
+
+
+@pytest.mark.parametrize("check, wrong, message", LESSON_01_MISTAKES + LESSON_02_MISTAKES,
+                         ids=[f"{c.__name__}-{w.__name__}" for c, w, _ in LESSON_01_MISTAKES + LESSON_02_MISTAKES])
+def test_lesson_checks_reject_mistakes(check, wrong, message):
     with pytest.raises(AssertionError, match=re.escape(message)):
         check(wrong)
 

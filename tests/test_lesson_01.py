@@ -10,10 +10,8 @@ LOG4 = math.log(4)
 
 
 @pytest.fixture(scope="module")
-def r(lesson_runs):
-    row = lesson_runs("01_gan_objective")
-    assert row["status"] == "ok", row["error"]
-    return row["results"]
+def r(lesson_results):
+    return lesson_results("01_gan_objective")
 
 
 def test_value_function_of_simple_discriminators(r):

@@ -15,10 +15,8 @@ SMOKE = LESSON_PROFILE == "smoke"
 
 
 @pytest.fixture(scope="module")
-def r(lesson_runs):
-    row = lesson_runs("02_divergences")
-    assert row["status"] == "ok", row["error"]
-    return row["results"]
+def r(lesson_results):
+    return lesson_results("02_divergences")
 
 
 def test_profile(r):
