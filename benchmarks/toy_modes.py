@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
@@ -46,33 +45,6 @@ STEPS = {
 }
 SMOKE_STEPS = 20
 
-# Published rows (Table 1 of each paper): (modes, high-quality %); None where not reported here.
-PUBLISHED = [
-    ("GAN (VEEGAN Table 1)", {"ring": (1.0, 99.3), "grid": (3.3, 0.5)}),
-    ("VEEGAN (VEEGAN Table 1)", {"ring": (8.0, 52.9), "grid": (24.6, 40.0)}),
-    ("GAN (PacGAN Table 1)", {"ring": (6.3, 98.2), "grid": (17.3, 94.8)}),
-    ("PacGAN2 (PacGAN Table 1)", {"ring": (7.9, 95.6), "grid": (23.8, 91.3)}),
-    ("PacGAN4 (PacGAN Table 1)", {"ring": (7.8, 95.9), "grid": (24.8, 93.6)}),
-]
-# The course's target for its best method: every mode and >= 95% high quality.
-TARGET = {"ring": (8.0, 95.0), "grid": (24.8, 95.0)}
-
-
-def mean_se(values) -> tuple[float, float]:
-    """Mean and standard error of the mean (0 for a single value; inf stays inf)."""
-    x = np.asarray(values, dtype=float)
-    if not np.isfinite(x).all():
-        return float("inf"), float("nan")
-    se = x.std(ddof=1) / math.sqrt(len(x)) if len(x) > 1 else 0.0
-    return float(x.mean()), float(se)
-
-
-def fmt(mean: float, se: float, digits: int = 1) -> str:
-    if not math.isfinite(mean):
-        return "inf"
-    return f"{mean:.{digits}f} ± {se:.{digits}f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="auto", help="auto, smoke, cpu or gpu")
@@ -93,46 +65,33 @@ def main() -> None:
     print(P)
     print(f"machine: {describe_machine()}")
 
-    runs, rows = [], []
+    runs = []
     start = time.perf_counter()
     for dist_name, dist in sets.items():
         for method in methods:
             steps = STEPS[P.name][dist_name].get(method.name, SMOKE_STEPS)
-            results = []
             for seed in seeds:
                 t0 = time.perf_counter()
                 G = toy_gans.train_toy_gan(method, dist, steps, seed=seed, device=device)
                 cov = toy_gans.evaluate(G, dist, seed=seed)
                 seconds = time.perf_counter() - t0
-                results.append(dict(method=method.name, data=dist_name, seed=seed, steps=steps, modes=cov.modes,
-                                    hq_percent=100 * cov.hq_fraction, reverse_kl=cov.reverse_kl,
-                                    counts=list(cov.counts), seconds=seconds))
+                runs.append(dict(method=method.name, data=dist_name, seed=seed, steps=steps, modes=cov.modes,
+                                 hq_percent=100 * cov.hq_fraction, reverse_kl=cov.reverse_kl,
+                                 counts=list(cov.counts), seconds=seconds))
                 print(f"  {dist_name:<5}{method.name:<12}seed {seed}: {cov}  ({seconds:.0f} s)", flush=True)
-            runs += results
-            rows.append(dict(method=method.name, data=dist_name, steps=steps, seeds=len(results),
-                             modes=mean_se([r["modes"] for r in results]),
-                             hq_percent=mean_se([r["hq_percent"] for r in results]),
-                             reverse_kl=mean_se([r["reverse_kl"] for r in results]),
-                             seconds=float(np.mean([r["seconds"] for r in results]))))
     wall = time.perf_counter() - start
 
-    print(f"\n{'method':<26}{'data':<6}{'G steps':>8}{'modes':>15}{'high quality %':>17}{'reverse KL':>16}{'s / run':>9}")
-    for dist_name in sets:  # our rows, then the published ones, per data set
-        for row in (r for r in rows if r["data"] == dist_name):
-            print(f"{row['method']:<26}{row['data']:<6}{row['steps']:>8}{fmt(*row['modes']):>15}"
-                  f"{fmt(*row['hq_percent']):>17}{fmt(*row['reverse_kl'], digits=3):>16}{row['seconds']:>9.1f}")
-        for name, numbers in PUBLISHED:
-            modes, hq = numbers[dist_name]
-            print(f"{name:<26}{dist_name:<6}{'':>8}{modes:>15.1f}{hq:>17.1f}{'—':>16}{'':>9}")
+    rows = toy_gans.summarize(runs)
+    print()
+    print(toy_gans.format_table(rows))
     print(f"(mean ± standard error over {len(seeds)} seeds; 2,500 samples a run; published rows: the papers' "
           f"Table 1; wall time {wall:.0f} s)")
-    for dist_name in sets:
-        done = [r for r in rows if r["data"] == dist_name]
-        best = max(done, key=lambda r: (r["modes"][0], r["hq_percent"][0]))
-        modes, hq = TARGET[dist_name]
-        met = best["modes"][0] >= modes and best["hq_percent"][0] >= hq
-        print(f"target on the {dist_name} (>= {modes:g} modes, >= {hq:g}% high quality): best is {best['method']} "
-              f"with {best['modes'][0]:.1f} modes, {best['hq_percent'][0]:.1f}% -> {'met' if met else 'MISSED'}")
+    verdicts = toy_gans.target_verdicts(rows)
+    for dist_name, v in verdicts.items():
+        modes, hq = toy_gans.TARGET[dist_name]
+        shortfall = "" if v["met"] else f" (short by {v['modes_short']:.1f} modes, {v['hq_short']:.1f} points)"
+        print(f"target on the {dist_name} (>= {modes:g} modes, >= {hq:g}% high quality): best is {v['method']} "
+              f"with {v['modes']:.1f} modes, {v['hq_percent']:.1f}% -> {'met' if v['met'] else 'MISSED'}{shortfall}")
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +100,8 @@ def main() -> None:
         "methods": {m.name: {k: v for k, v in vars(m).items()} for m in methods},
         "rows": rows, "runs": runs,
         "published": [{"method": name, **{d: {"modes": v[0], "hq_percent": v[1]} for d, v in nums.items()}}
-                      for name, nums in PUBLISHED],
-        "target": TARGET,
+                      for name, nums in toy_gans.PUBLISHED],
+        "target": toy_gans.TARGET, "verdicts": verdicts,
     }, indent=2, default=str))
     print(f"wrote {out}")
 

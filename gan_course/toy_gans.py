@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 import torch
 from torch import Tensor, nn
@@ -35,6 +38,18 @@ from .data import GaussianMixture
 from .nets.mlp import MLPDiscriminator, MLPGenerator
 
 N_EVAL = 2500  # samples per evaluation in VEEGAN's and PacGAN's protocol
+
+# Published rows (Table 1 of VEEGAN, Srivastava et al. 2017, and of PacGAN, Lin et al. 2018):
+# (modes captured, high-quality %) on the ring of 8 and the grid of 25.
+PUBLISHED: list[tuple[str, dict[str, tuple[float, float]]]] = [
+    ("GAN (VEEGAN Table 1)", {"ring": (1.0, 99.3), "grid": (3.3, 0.5)}),
+    ("VEEGAN (VEEGAN Table 1)", {"ring": (8.0, 52.9), "grid": (24.6, 40.0)}),
+    ("GAN (PacGAN Table 1)", {"ring": (6.3, 98.2), "grid": (17.3, 94.8)}),
+    ("PacGAN2 (PacGAN Table 1)", {"ring": (7.9, 95.6), "grid": (23.8, 91.3)}),
+    ("PacGAN4 (PacGAN Table 1)", {"ring": (7.8, 95.9), "grid": (24.8, 93.6)}),
+]
+# The course's target for its best method: every mode and >= 95% high quality, better than every row above.
+TARGET: dict[str, tuple[float, float]] = {"ring": (8.0, 95.0), "grid": (24.8, 95.0)}
 
 
 @dataclass(frozen=True)
@@ -200,3 +215,62 @@ def evaluate(G: nn.Module, dist: GaussianMixture, n: int = N_EVAL, seed: int = 0
     with torch.no_grad():
         samples = G(z).cpu()  # (n, d)
     return metrics.mode_coverage(samples, dist.centers, dist.std)
+
+
+# --------------------------------------------------------------------------- tables over seeds
+
+
+def mean_se(values) -> tuple[float, float]:
+    """Mean and standard error of the mean (0 for a single value; inf when any value is inf)."""
+    x = np.asarray(values, dtype=float)
+    if not np.isfinite(x).all():
+        return float("inf"), float("nan")
+    se = x.std(ddof=1) / math.sqrt(len(x)) if len(x) > 1 else 0.0
+    return float(x.mean()), float(se)
+
+
+def summarize(runs: list[dict]) -> list[dict]:
+    """One row per (data, method) from per-seed runs (dicts with method, data, steps, modes, hq_percent,
+    reverse_kl, seconds): means ± standard errors, in the order the pairs first appear."""
+    keys = list(dict.fromkeys((r["data"], r["method"]) for r in runs))
+    rows = []
+    for data_name, method in keys:
+        group = [r for r in runs if (r["data"], r["method"]) == (data_name, method)]
+        rows.append(dict(method=method, data=data_name, steps=group[0]["steps"], seeds=len(group),
+                         modes=mean_se([r["modes"] for r in group]),
+                         hq_percent=mean_se([r["hq_percent"] for r in group]),
+                         reverse_kl=mean_se([r["reverse_kl"] for r in group]),
+                         seconds=float(np.mean([r["seconds"] for r in group]))))
+    return rows
+
+
+def _fmt(mean: float, se: float, digits: int = 1) -> str:
+    return f"{mean:.{digits}f} ± {se:.{digits}f}" if math.isfinite(mean) else "inf"
+
+
+def format_table(rows: list[dict]) -> str:
+    """The benchmark's table: our rows (from :func:`summarize`) and the published ones, per data set."""
+    lines = [f"{'method':<26}{'data':<6}{'G steps':>8}{'modes':>15}{'high quality %':>17}{'reverse KL':>16}"
+             f"{'s / run':>9}"]
+    for data_name in dict.fromkeys(r["data"] for r in rows):
+        for row in (r for r in rows if r["data"] == data_name):
+            lines.append(f"{row['method']:<26}{data_name:<6}{row['steps']:>8}{_fmt(*row['modes']):>15}"
+                         f"{_fmt(*row['hq_percent']):>17}{_fmt(*row['reverse_kl'], digits=3):>16}"
+                         f"{row['seconds']:>9.1f}")
+        for name, numbers in PUBLISHED:
+            modes, hq = numbers[data_name]
+            lines.append(f"{name:<26}{data_name:<6}{'':>8}{modes:>15.1f}{hq:>17.1f}{'—':>16}{'':>9}")
+    return "\n".join(lines)
+
+
+def target_verdicts(rows: list[dict]) -> dict[str, dict]:
+    """Per data set: the best row (most modes, then high quality) and whether it meets :data:`TARGET`."""
+    verdicts = {}
+    for data_name in dict.fromkeys(r["data"] for r in rows):
+        best = max((r for r in rows if r["data"] == data_name), key=lambda r: (r["modes"][0], r["hq_percent"][0]))
+        modes, hq = TARGET[data_name]
+        verdicts[data_name] = dict(method=best["method"], modes=best["modes"][0], hq_percent=best["hq_percent"][0],
+                                   met=best["modes"][0] >= modes and best["hq_percent"][0] >= hq,
+                                   modes_short=max(0.0, modes - best["modes"][0]),
+                                   hq_short=max(0.0, hq - best["hq_percent"][0]))
+    return verdicts
