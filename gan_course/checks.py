@@ -99,7 +99,7 @@ def _number(value, case: str) -> float:
 def _number_close(received: float, expected: float, case: str, hint: str = "", tol: float = 1e-5) -> None:
     if math.isinf(expected) and received == expected:
         return
-    if not math.isfinite(received) or abs(received - expected) > tol * max(1.0, abs(expected)):
+    if math.isinf(expected) or not math.isfinite(received) or abs(received - expected) > tol * max(1.0, abs(expected)):
         raise AssertionError(f"case '{case}': expected {expected:.6f}, received {received:.6f}. {hint}".rstrip())
 
 
@@ -294,3 +294,119 @@ def gradient_penalty(student_fn: Callable[[torch.nn.Module, Tensor, Tensor], Ten
             "40.0 means the penalty used only real or only fake samples."
         )
     _passed("gradient_penalty", 3)
+
+
+# --------------------------------------------------------------------------- lesson 03
+
+
+def _tiny_gan(seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
+    from .nets.mlp import MLPDiscriminator, MLPGenerator  # checks import nets only here, for the exercises
+
+    torch.manual_seed(seed)
+    return MLPGenerator(z_dim=3, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=2, hidden=8, depth=1)
+
+
+def _reference_training_step(G, D, d_opt, g_opt, real, z) -> tuple[float, float]:
+    fake = G(z).detach()  # D's update must not reach G
+    d_loss = losses.minimax_d_loss(D(real), D(fake))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    g_loss = losses.nonsaturating_g_loss(D(G(z)))  # through the updated D
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def training_step(student_fn: Callable) -> None:
+    """Check ``student_fn(G, D, d_opt, g_opt, real, z) -> (d_loss, g_loss)``: one D update, then one G update.
+
+    The D update uses ``losses.minimax_d_loss`` on real and on G(z) *detached*; the G
+    update uses ``losses.nonsaturating_g_loss`` on D(G(z)) through the updated D. Two
+    steps in a row are compared with the reference, parameter by parameter.
+    """
+    gen = torch.Generator().manual_seed(5)
+    batches = [(torch.randn(16, 2, generator=gen) + 2, torch.randn(16, 3, generator=gen)) for _ in range(2)]
+    runs = {}
+    for who, fn in (("reference", _reference_training_step), ("yours", student_fn)):
+        G, D = _tiny_gan(seed=3)
+        d_opt, g_opt = torch.optim.SGD(D.parameters(), lr=0.1), torch.optim.SGD(G.parameters(), lr=0.1)
+        g_backward_passes = []  # one entry per backward pass that reached G's first weight
+        G.net[0].weight.register_hook(lambda grad: g_backward_passes.append(1))
+        G_before = [p.detach().clone() for p in G.parameters()]
+        returned = []
+        for i, (real, z) in enumerate(batches):
+            case = f"training step {i + 1}"
+            out = fn(G, D, d_opt, g_opt, real, z) if who == "reference" else _call(fn, case, G, D, d_opt, g_opt,
+                                                                                    real, z)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise AssertionError(f"case '{case}': expected a pair (d_loss, g_loss), received {out!r}")
+            returned.append((_number(out[0], case), _number(out[1], case)))
+        runs[who] = dict(G=G, D=D, passes=len(g_backward_passes), returned=returned, G_before=G_before)
+
+    ref, yours = runs["reference"], runs["yours"]
+    case = "the D update does not reach G"
+    if yours["passes"] > ref["passes"]:
+        raise AssertionError(
+            f"case '{case}': in 2 steps G's weights received gradients in {yours['passes']} backward passes, "
+            f"expected {ref['passes']} (one per G update). Detach the fake batch for D's loss "
+            "(G(z).detach(), or generate it under torch.no_grad()).")
+    case = "G learns"
+    if all(torch.equal(a, b.detach()) for a, b in zip(yours["G_before"], yours["G"].parameters())):
+        raise AssertionError(
+            f"case '{case}': G's parameters did not change. The G update needs a fake batch that is still "
+            "connected to G: compute D(G(z)) again rather than reusing the detached one, and call g_opt.step().")
+    for i, ((d_ref, g_ref), (d_yours, g_yours)) in enumerate(zip(ref["returned"], yours["returned"])):
+        case = f"returned losses, step {i + 1}"
+        _number_close(d_yours, d_ref, case, "d_loss: losses.minimax_d_loss(D(real), D(fake)) before D's update.",
+                      tol=1e-4)
+        _number_close(g_yours, g_ref, case, "g_loss: losses.nonsaturating_g_loss(D(G(z))) with the *updated* D "
+                      "(D first, then G).", tol=1e-4)
+    for name in ("D", "G"):
+        case = f"{name}'s parameters after two steps"
+        for (param, a), b in zip(ref[name].named_parameters(), yours[name].parameters()):
+            if not torch.allclose(a, b, atol=1e-5):
+                raise AssertionError(
+                    f"case '{case}': parameter '{param}' differs from the reference by "
+                    f"{(a - b).abs().max().item():.2e}. Order: D's update (zero_grad, backward, step), then G's; "
+                    "zero each optimizer's gradients before its backward pass; G uses the non-saturating loss.")
+    _passed("training_step", 4)
+
+
+def mode_coverage(student_fn: Callable[[Tensor, Tensor, float], tuple]) -> None:
+    """Check ``student_fn(samples, centers, std) -> (modes, hq_fraction, reverse_kl)`` (VEEGAN/PacGAN protocol)."""
+    from . import metrics
+
+    square = torch.tensor([[0.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 2.0]])  # 4 modes, std 0.1: 3 std = 0.3
+    gen = torch.Generator().manual_seed(6)
+    grid = torch.stack(torch.meshgrid(torch.arange(5.0), torch.arange(5.0), indexing="ij"), -1).reshape(-1, 2) * 2
+    noisy = grid[torch.randint(25, (400,), generator=gen)] + 0.12 * torch.randn(400, 2, generator=gen)
+    cases = [
+        ("every mode hit equally, samples at the centres", square.repeat(5, 1), square, 0.1, (4, 1.0, 0.0),
+         "Four modes, all samples of high quality, an even histogram: KL to the uniform is 0."),
+        ("all samples at one mode", square[:1].repeat(8, 1), square, 0.1, (1, 1.0, math.log(4)),
+         "One mode of four: reverse KL = KL(histogram || uniform) = log 4. KL(uniform || histogram) would be inf."),
+        ("3 std is the radius", torch.tensor([[0.29, 0.0], [0.0, 2.31]]), square, 0.1, (1, 0.5, math.log(4)),
+         "0.29 is within 3 std = 0.3 of (0, 0); 2.31 is 0.31 from (0, 2): not of high quality, so it "
+         "captures no mode."),
+        ("only high-quality samples count", torch.tensor([[0.0, 0.0], [0.05, 0.0], [2.0, 1.5], [1.6, 2.0]]),
+         square, 0.1, (1, 0.5, math.log(4)),
+         "The last two samples are nearest to modes 2 and 4 but farther than 3 std: they capture nothing."),
+        ("an uneven histogram over two modes", torch.tensor([[0.0, 0.0]] * 3 + [[2.0, 2.0]]), square[[0, 3]], 0.1,
+         (2, 1.0, 0.75 * math.log(1.5) + 0.25 * math.log(0.5)),
+         "reverse KL = sum_k p_k log(p_k / (1/K)) with p the share of high-quality samples at mode k."),
+        ("no sample of high quality", torch.full((5, 2), 10.0), square, 0.1, (0, 0.0, math.inf),
+         "No high-quality sample: 0 modes, fraction 0, and the reverse KL is inf (math.inf)."),
+        ("25 modes, noisy samples", noisy, grid, 0.05, None, "Compare distances with 3 * std, per sample."),
+    ]
+    for case, samples, centers, std, expected, hint in cases:
+        out = _call(student_fn, case, samples, centers, std)
+        if not isinstance(out, (tuple, list)) or len(out) != 3:
+            raise AssertionError(f"case '{case}': expected (modes, hq_fraction, reverse_kl), received {out!r}")
+        if expected is None:
+            ref = metrics.mode_coverage(samples, centers, std)
+            expected = (ref.modes, ref.hq_fraction, ref.reverse_kl)
+        for what, got, want in zip(("modes", "hq_fraction", "reverse_kl"), out, expected):
+            _number_close(_number(got, case), float(want), f"{case}: {what}", hint, tol=1e-4)
+    _passed("mode_coverage", len(cases))

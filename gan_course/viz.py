@@ -207,6 +207,55 @@ def plot_2d(
     return fig
 
 
+# --------------------------------------------------------------------------- samples over training, mode hopping
+
+
+def snapshot_samples(n: int = 2500, seed: int = 0):
+    """Make a ``snapshot`` function for :func:`gan_course.train.train`: G's samples for fixed noise.
+
+    The same ``n`` noise vectors every time, so that frames and mode counts compare
+    from one snapshot to the next. Works for data of any dimension.
+    """
+    z_gen = torch.Generator().manual_seed(seed)
+    fixed: dict[str, Tensor] = {}
+
+    def take(G, D) -> Tensor:
+        device = next(G.parameters()).device
+        if "z" not in fixed:
+            fixed["z"] = torch.randn(n, G.z_dim, generator=z_gen)
+        return G(fixed["z"].to(device)).cpu()  # (n, d)
+
+    return take
+
+
+def plot_mode_hopping(steps, counts, ax=None, title: str = "which modes G covers, over training") -> Figure:
+    """A heatmap of the share of samples at each mode (rows) at each snapshot (columns).
+
+    Args:
+        steps: the training step of each snapshot, (T,).
+        counts: high-quality samples per mode at each snapshot, (T, K), e.g. from
+            :func:`gan_course.metrics.mode_coverage` ``.counts``.
+        ax: axes to draw on, or None for a new figure.
+    """
+    counts = np.asarray(counts, dtype=float)
+    steps = np.asarray(steps)
+    if counts.ndim != 2 or len(steps) != counts.shape[0]:
+        raise ValueError(f"counts must be (T, K) with T = len(steps) = {len(steps)}, got shape {counts.shape}")
+    fig, ax = _axes(ax, figsize=(9, 3.2))
+    totals = np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    share = (counts / totals).T  # (K, T): each column sums to 1 over the modes (0 where nothing is captured)
+    image = ax.imshow(share, aspect="auto", origin="lower", cmap="magma", vmin=0, vmax=min(1.0, 4 / counts.shape[1]),
+                      interpolation="nearest", extent=(-0.5, len(steps) - 0.5, -0.5, counts.shape[1] - 0.5))
+    fig.colorbar(image, ax=ax, fraction=0.03, label="share of high-quality samples")
+    ticks = np.linspace(0, len(steps) - 1, min(len(steps), 8)).round().astype(int)
+    ax.set_xticks(ticks, [str(steps[i]) for i in ticks])
+    ax.set_yticks(range(counts.shape[1]))
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mode")
+    ax.set_title(title)
+    return fig
+
+
 # --------------------------------------------------------------------------- animations and live plots
 
 

@@ -14,10 +14,14 @@ from gan_course import checks, losses
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
+# What the lessons have imported when their exercises run.
+LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses}
+
+
 def solutions(stem: str) -> dict:
     """Execute the solution cells of a lesson and return the functions they define."""
     nb = jupytext.read(NOTEBOOKS / f"{stem}.py")
-    namespace = {"torch": torch, "F": F}
+    namespace = dict(LESSON_GLOBALS)
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
             exec(cell.source, namespace)
@@ -265,8 +269,129 @@ LESSON_02_MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("check, wrong, message", LESSON_01_MISTAKES + LESSON_02_MISTAKES,
-                         ids=[f"{c.__name__}-{w.__name__}" for c, w, _ in LESSON_01_MISTAKES + LESSON_02_MISTAKES])
+# --------------------------------------------------------------------------- lesson 03: training_step, mode_coverage
+
+
+def ts_no_detach(G, D, d_opt, g_opt, real, z):
+    d_loss = losses.minimax_d_loss(D(real), D(G(z)))  # the D loss reaches G
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    g_loss = losses.nonsaturating_g_loss(D(G(z)))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def ts_g_first(G, D, d_opt, g_opt, real, z):
+    g_loss = losses.nonsaturating_g_loss(D(G(z)))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def ts_reuses_detached_fake(G, D, d_opt, g_opt, real, z):
+    fake = G(z).detach()
+    d_loss = losses.minimax_d_loss(D(real), D(fake))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    g_loss = losses.nonsaturating_g_loss(D(fake))  # no path to G
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def ts_saturating(G, D, d_opt, g_opt, real, z):
+    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    g_loss = losses.minimax_g_loss(D(G(z)))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def ts_no_zero_grad(G, D, d_opt, g_opt, real, z):
+    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
+    d_loss.backward()  # D's gradients from the last G step and the last D step pile up
+    d_opt.step()
+    g_loss = losses.nonsaturating_g_loss(D(G(z)))
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    return d_loss.item(), g_loss.item()
+
+
+def _coverage(samples, centers, std, radius=None, hq_only=True, reverse=True, fraction=True, inf=True):
+    distances = torch.cdist(samples.double(), centers.double())
+    nearest_distance, nearest = distances.min(dim=1)
+    hq = nearest_distance <= (3 * std if radius is None else radius)
+    counts = torch.bincount(nearest[hq] if hq_only else nearest, minlength=len(centers)).double()
+    if counts.sum() == 0:
+        return 0, 0.0, math.inf if inf else 0.0
+    p, u = counts / counts.sum(), torch.full((len(centers),), 1 / len(centers), dtype=torch.double)
+    kl = (torch.xlogy(p, p) - p * u.log()).sum() if reverse else (u * (u.log() - p.log())).sum()
+    return int((counts > 0).sum()), (hq.double().mean() if fraction else hq.sum()).item(), kl.item()
+
+
+def mc_counts_every_sample(samples, centers, std):
+    return _coverage(samples, centers, std, hq_only=False)
+
+
+def mc_kl_the_other_way(samples, centers, std):
+    return _coverage(samples, centers, std, reverse=False)
+
+
+def mc_radius_three(samples, centers, std):
+    return _coverage(samples, centers, std, radius=3.0)
+
+
+def mc_count_not_fraction(samples, centers, std):
+    return _coverage(samples, centers, std, fraction=False)
+
+
+def mc_zero_instead_of_inf(samples, centers, std):
+    return _coverage(samples, centers, std, inf=False)
+
+
+def test_lesson_03_checks_accept_references(capsys):
+    checks.training_step(checks._reference_training_step)
+    checks.mode_coverage(lambda x, c, s: (lambda m: (m.modes, m.hq_fraction, m.reverse_kl))(
+        metrics.mode_coverage(x, c, s)))
+    checks.mode_coverage(_coverage)
+    assert capsys.readouterr().out.count("passed") == 3
+
+
+LESSON_03_MISTAKES = [
+    (checks.training_step, stub, "not implemented yet"),
+    (checks.training_step, ts_no_detach, "does not reach G"),
+    (checks.training_step, ts_g_first, "returned losses, step 1"),
+    (checks.training_step, ts_reuses_detached_fake, "G learns"),
+    (checks.training_step, ts_saturating, "returned losses, step 1"),
+    (checks.training_step, ts_no_zero_grad, "step 2"),
+    (checks.mode_coverage, stub, "not implemented yet"),
+    (checks.mode_coverage, mc_counts_every_sample, "3 std is the radius"),
+    (checks.mode_coverage, mc_kl_the_other_way, "all samples at one mode"),
+    (checks.mode_coverage, mc_radius_three, "3 std is the radius"),
+    (checks.mode_coverage, mc_count_not_fraction, "every mode hit equally"),
+    (checks.mode_coverage, mc_zero_instead_of_inf, "no sample of high quality"),
+]
+
+
+ALL_MISTAKES = LESSON_01_MISTAKES + LESSON_02_MISTAKES + LESSON_03_MISTAKES
+
+
+@pytest.mark.parametrize("check, wrong, message", ALL_MISTAKES, ids=[f"{c.__name__}-{w.__name__}" for c, w, _ in ALL_MISTAKES])
 def test_lesson_checks_reject_mistakes(check, wrong, message):
     with pytest.raises(AssertionError, match=re.escape(message)):
         check(wrong)
@@ -294,7 +419,7 @@ def test_every_lesson_with_exercises_is_collected():
 def test_each_check_accepts_the_lesson_solution_and_rejects_its_released_stub(stem, check, function, capsys):
     getattr(checks, check)(solutions(stem)[function])
     assert "passed" in capsys.readouterr().out
-    released = {"torch": torch, "F": F}
+    released = dict(LESSON_GLOBALS)
     for cell in jupytext.read(NOTEBOOKS / f"{stem}.py").cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             exec(notebook_tools.strip_solutions(cell.source), released)
