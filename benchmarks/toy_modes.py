@@ -36,7 +36,7 @@ STEPS = {
     "smoke": {"ring": {}, "grid": {}},
     "cpu": {
         "ring": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 8000},
-        "grid": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 12000},
+        "grid": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 20000},
     },
     "gpu": {
         "ring": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 20000},
