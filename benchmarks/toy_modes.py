@@ -22,28 +22,12 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 import gan_course
 from gan_course import data, toy_gans
 from gan_course.runtime import describe_machine
 
-# Generator steps per profile, data set and method. The baselines get what the cpu
-# budget allows (WGAN and WGAN-GP make five critic updates per step); "gan-anneal"
-# gets the steps its learning-rate schedule needs to settle every sample on a mode.
-STEPS = {
-    "smoke": {"ring": {}, "grid": {}},
-    "cpu": {
-        "ring": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 8000},
-        "grid": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 20000},
-    },
-    "gpu": {
-        "ring": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 20000},
-        "grid": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 30000},
-    },
-}
-SMOKE_STEPS = 20
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -69,7 +53,7 @@ def main() -> None:
     start = time.perf_counter()
     for dist_name, dist in sets.items():
         for method in methods:
-            steps = STEPS[P.name][dist_name].get(method.name, SMOKE_STEPS)
+            steps = toy_gans.steps_for(P.name, dist_name, method.name)
             for seed in seeds:
                 t0 = time.perf_counter()
                 G = toy_gans.train_toy_gan(method, dist, steps, seed=seed, device=device)

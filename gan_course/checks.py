@@ -410,3 +410,108 @@ def mode_coverage(student_fn: Callable[[Tensor, Tensor, float], tuple]) -> None:
         for what, got, want in zip(("modes", "hq_fraction", "reverse_kl"), out, expected):
             _number_close(_number(got, case), float(want), f"{case}: {what}", hint, tol=1e-4)
     _passed("mode_coverage", len(cases))
+
+
+# --------------------------------------------------------------------------- lesson 04: WGAN
+
+
+def critic_loss(student_fn: Callable[[Tensor, Tensor], Tensor]) -> None:
+    """Check ``student_fn(real_scores, fake_scores) = E[f(fake)] - E[f(real)]``, the loss a WGAN critic minimises."""
+    gen = torch.Generator().manual_seed(5)
+    cases = [
+        ("equal scores", torch.full((4,), 0.3), torch.full((4,), 0.3),
+         "When real and fake samples score the same, the critic's loss is 0."),
+        ("random scores", torch.randn(6, generator=gen), torch.randn(6, generator=gen),
+         "The critic minimises mean(f(fake)) - mean(f(real)) of the raw scores (no sigmoid, no log): "
+         "it wants high scores on real samples."),
+        ("different batch sizes (3 real, 5 fake)", torch.randn(3, generator=gen), torch.randn(5, generator=gen),
+         "Average each batch on its own, then subtract the two means."),
+        ("large scores", torch.tensor([40.0, -25.0, 3.0]), torch.tensor([-60.0, 10.0]),
+         "Scores are used as they are: no sigmoid and no log in a WGAN (the critic is not a classifier)."),
+    ]
+    for case, real, fake, hint in cases:
+        received = _scalar_tensor(_call(student_fn, case, real, fake), case)
+        _close(received, losses.wasserstein_d_loss(real, fake), case, hint)
+    case = "gradient flows back to the scores"
+    real, fake = torch.randn(4, generator=gen).requires_grad_(), torch.randn(2, generator=gen).requires_grad_()
+    received = _scalar_tensor(_call(student_fn, case, real, fake), case)
+    if not received.requires_grad:
+        raise AssertionError(f"case '{case}': expected a loss that requires grad, received a detached value "
+                             "(avoid .item(), .detach() or creating a new tensor from numbers)")
+    received.backward()
+    if not (torch.allclose(real.grad, torch.full((4,), -1 / 4)) and torch.allclose(fake.grad, torch.full((2,), 1 / 2))):
+        raise AssertionError(f"case '{case}': expected d loss / d real_scores = -1/4 each and d loss / d fake_scores "
+                             f"= +1/2 each, received {real.grad.tolist()} and {fake.grad.tolist()}")
+    _passed("critic_loss", len(cases) + 1)
+
+
+def _clipping_critic() -> torch.nn.Module:
+    """A small critic with nested layers whose weights and biases lie inside and outside [-0.5, 0.5]."""
+    with torch.random.fork_rng():  # the layers' random initialisation must not move the notebook's random stream
+        critic = torch.nn.Sequential(
+            torch.nn.Linear(2, 4), torch.nn.LeakyReLU(0.2),
+            torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.LeakyReLU(0.2)),  # a block inside the critic
+            torch.nn.Linear(4, 1),
+        )
+    with torch.no_grad():
+        for p in critic.parameters():
+            p.copy_(torch.linspace(-1.0, 1.0, p.numel()).reshape(p.shape))  # from -1 to 1: some in, some out
+        for p in critic.parameters():
+            p.grad = torch.full_like(p, 5.0)  # gradients from a previous update, far outside the box
+    return critic
+
+
+def weight_clipping(student_fn: Callable[[torch.nn.Module, float], object]) -> None:
+    """Check ``student_fn(module, c)``: every parameter of ``module`` clamped to [-c, c] in place, without autograd."""
+    n_cases = 0
+    for c in (0.5, 0.05):
+        case = f"a small critic, c = {c}"
+        critic = _clipping_critic()
+        params = dict(critic.named_parameters())
+        before = {name: p.detach().clone() for name, p in params.items()}
+        try:
+            _call(student_fn, case, critic, c)
+        except AssertionError as err:
+            if "leaf Variable" in str(err):
+                raise AssertionError(f"{str(err).rstrip('.')}. Hint: parameters that require grad can only be "
+                                     "changed in place under `with torch.no_grad():`") from None
+            raise
+        after = dict(critic.named_parameters())
+        if any(after[name] is not p for name, p in params.items()):
+            raise AssertionError(f"case '{case}': expected the same Parameter objects, modified in place; your "
+                                 "function replaced some (the optimizer still holds the old ones: use p.clamp_(-c, c))")
+        for name, p in after.items():
+            if p.grad_fn is not None or not p.requires_grad:
+                raise AssertionError(f"case '{case}': parameter '{name}' lost its place as a trainable leaf "
+                                     "(clamp under torch.no_grad(), and keep requires_grad)")
+        expected = {name: b.clamp(-c, c) for name, b in before.items()}
+        unchanged = [name for name, p in after.items() if torch.equal(p.detach(), before[name])
+                     and not torch.equal(before[name], expected[name])]
+        if len(unchanged) == len(after):
+            grads_clipped = all(p.grad is not None and p.grad.abs().max() <= c for p in after.values())
+            raise AssertionError(
+                f"case '{case}': expected the module's parameters to be clamped to [-{c}, {c}], but none changed. "
+                + ("You clipped the gradients; WGAN clips the weights themselves, after the optimizer's step."
+                   if grads_clipped else
+                   "Modify the module's parameters in place (p.clamp_(-c, c)); returning clipped copies leaves "
+                   "the critic unclipped."))
+        if unchanged:
+            raise AssertionError(
+                f"case '{case}': expected every parameter within [-{c}, {c}], but {', '.join(unchanged)} kept values "
+                "outside. Clip all of the critic's parameters (module.parameters(), biases and nested layers too), "
+                "as the WGAN paper does.")
+        for name, p in after.items():
+            if not torch.allclose(p.detach(), expected[name], atol=1e-7):
+                got, want = p.detach().flatten(), expected[name].flatten()
+                i = int((got - want).abs().argmax())
+                if want[i] < 0 and got[i] >= 0:
+                    hint = "negative values must become -c, not 0: clamp to [-c, c]"
+                elif before[name].flatten()[i].abs() > c:
+                    hint = "values outside [-c, c] must become exactly -c or c, with the c you are given"
+                else:
+                    hint = "values inside [-c, c] must stay exactly as they were: clamp, don't rescale"
+                was = before[name].flatten()[i]
+                raise AssertionError(f"case '{case}': parameter '{name}', entry {i} was {was:.4f}: "
+                                     f"expected {want[i]:.4f}, received {got[i]:.4f}. {hint}")
+        n_cases += 1
+    _passed("weight_clipping", n_cases)

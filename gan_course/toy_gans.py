@@ -48,6 +48,30 @@ PUBLISHED: list[tuple[str, dict[str, tuple[float, float]]]] = [
     ("PacGAN2 (PacGAN Table 1)", {"ring": (7.9, 95.6), "grid": (23.8, 91.3)}),
     ("PacGAN4 (PacGAN Table 1)", {"ring": (7.8, 95.9), "grid": (24.8, 93.6)}),
 ]
+# Generator steps per profile, data set and method for the benchmark (and lesson 04's small version of
+# it). The baselines get what the cpu budget allows (WGAN and WGAN-GP make five critic updates per
+# step); "gan-anneal" gets the steps its learning-rate schedule needs to settle every sample on a mode.
+STEPS: dict[str, dict[str, dict[str, int]]] = {
+    "smoke": {"ring": {}, "grid": {}},
+    "cpu": {
+        "ring": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 8000},
+        "grid": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 20000},
+    },
+    "gpu": {
+        "ring": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 20000},
+        "grid": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 30000},
+    },
+}
+SMOKE_STEPS = 20  # every method, every data set, in the smoke profile
+
+
+def steps_for(profile: str, data_name: str, method: str) -> int:
+    """Generator steps of ``method`` on ``data_name`` ("ring" or "grid") in ``profile``, from :data:`STEPS`."""
+    if profile not in STEPS or data_name not in STEPS[profile]:
+        raise ValueError(f"expected a profile in {list(STEPS)} and data 'ring' or 'grid', got {profile!r}, {data_name!r}")
+    return STEPS[profile][data_name].get(method, SMOKE_STEPS)
+
+
 # The course's target for its best method: every mode and >= 95% high quality, better than every row above.
 TARGET: dict[str, tuple[float, float]] = {"ring": (8.0, 95.0), "grid": (24.8, 95.0)}
 
@@ -159,15 +183,16 @@ def _losses(method: ToyGAN):
     raise ValueError(f"unknown loss {method.loss!r}; expected 'nonsaturating' or 'wasserstein'")
 
 
-def train_toy_gan(
+def fit_toy_gan(
     method: ToyGAN | str,
     dist: GaussianMixture,
     steps: int,
     seed: int = 0,
     device="cpu",
     progress: bool = False,
-) -> nn.Module:
-    """Train ``method`` on ``dist`` for ``steps`` generator steps and return G (in eval mode).
+    callbacks=(),
+) -> tuple[nn.Module, nn.Module, train.History]:
+    """Build ``method``'s G and D and train them on ``dist`` for ``steps`` generator steps.
 
     Args:
         method: a :class:`ToyGAN` or the name of one in :data:`METHODS`.
@@ -176,9 +201,11 @@ def train_toy_gan(
         seed: seeds the weights, the noise and the data stream.
         device: where to train.
         progress: show the loop's progress bar.
+        callbacks: extra callbacks for :func:`gan_course.train.train` (e.g. a meter), called after
+            the method's own learning-rate schedule.
 
     Returns:
-        The trained generator.
+        G (in eval mode), D and the run's :class:`gan_course.train.History`.
     """
     if isinstance(method, str):
         if method not in METHODS:
@@ -191,7 +218,7 @@ def train_toy_gan(
     penalty = None if method.gp_weight is None else functools.partial(losses.gradient_penalty, weight=method.gp_weight)
     d_step = train.clipped_d_step(method.clip) if method.clip is not None else train.d_step
 
-    callbacks = []
+    schedule = []
     if method.decay_from < 1.0:
 
         def anneal(state: train.TrainState) -> None:
@@ -199,12 +226,20 @@ def train_toy_gan(
                 for group in opt.param_groups:
                     group["lr"] = method.lr * lr_scale(state.step, state.steps, method.decay_from)
 
-        callbacks.append(anneal)
+        schedule.append(anneal)
 
-    train.train(G, D, dist.batches(method.batch_size, seed=seed, device=device), steps=steps,
-                d_opt=d_opt, g_opt=g_opt, d_loss=d_loss, g_loss=g_loss, n_critic=method.n_critic,
-                d_penalty=penalty, d_step=d_step, callbacks=callbacks, progress=progress, log_every=0)
-    return G.eval()
+    history = train.train(G, D, dist.batches(method.batch_size, seed=seed, device=device), steps=steps,
+                          d_opt=d_opt, g_opt=g_opt, d_loss=d_loss, g_loss=g_loss, n_critic=method.n_critic,
+                          d_penalty=penalty, d_step=d_step, callbacks=schedule + list(callbacks),
+                          progress=progress, log_every=0)
+    return G.eval(), D, history
+
+
+def train_toy_gan(method: ToyGAN | str, dist: GaussianMixture, steps: int, seed: int = 0, device="cpu",
+                  progress: bool = False) -> nn.Module:
+    """Train ``method`` on ``dist`` for ``steps`` generator steps and return G (in eval mode); see :func:`fit_toy_gan`."""
+    G, _, _ = fit_toy_gan(method, dist, steps, seed=seed, device=device, progress=progress)
+    return G
 
 
 def evaluate(G: nn.Module, dist: GaussianMixture, n: int = N_EVAL, seed: int = 0) -> metrics.ModeCoverage:

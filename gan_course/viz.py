@@ -708,3 +708,43 @@ def plot_weight_histogram(module, clip: float | None = None, ax=None, bins: int 
     ax.set_ylabel("count")
     ax.set_title(title)
     return fig
+
+
+# --------------------------------------------------------------------------- lesson 04
+# WGAN: the critic's reading next to the exact W1 during training.
+
+READING_COLORS = ("tab:orange", "tab:purple", "tab:red", "tab:brown")
+
+
+def plot_progress_meter(steps, w1, readings: dict, ax=None, same_scale: bool = False, title: str | None = None,
+                        reading_label: str = "critic's reading") -> Figure:
+    """The exact W1 between generated and real samples over training, with what a critic (or D) read meanwhile.
+
+    Args:
+        steps: (S,) generator steps at which both were measured.
+        w1: (S,) the exact W1 at those steps (black, left axis).
+        readings: ``{label: (S,) values}``, e.g. the negated critic loss ``E_real f - E_fake f``.
+        same_scale: draw the readings on W1's axis (a critic that estimates W1 itself, e.g. with a
+            gradient penalty); otherwise on a second y-axis on the right (a critic that estimates K * W1
+            for an unknown K, or a loss that is not a distance at all).
+        reading_label: the label of the right axis when ``same_scale`` is False.
+    """
+    fig, ax = _axes(ax, figsize=(6.5, 4))
+    steps = _numpy(steps)
+    handles = ax.plot(steps, _numpy(w1), "o-", color=DATA_COLOR, ms=3, label="exact $W_1$ (POT)")
+    other = ax if same_scale else ax.twinx()
+    for (label, values), color in zip(readings.items(), READING_COLORS):
+        handles += other.plot(steps, _numpy(values), "s--", color=color, ms=3, label=label)
+    ax.set_xlabel("generator steps")
+    ax.set_ylabel("$W_1$" + (" and readings" if same_scale else ""))
+    if same_scale:
+        ax.axhline(0.0, color="grey", lw=0.6)
+    else:
+        other.set_ylabel(reading_label, color=READING_COLORS[0])
+        other.tick_params(axis="y", colors=READING_COLORS[0])
+        other.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    ax.grid(True, alpha=0.3)
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper right")
+    if title:
+        ax.set_title(title)
+    return fig

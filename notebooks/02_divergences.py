@@ -511,7 +511,7 @@ gan_course.show(losses.wasserstein_d_loss)
 #   lines between coupled points (their Proposition 1), so add
 #   $\lambda\, \mathbb E_{\hat x}\big[(\|\nabla f(\hat x)\|_2 - 1)^2\big]$ at random interpolates
 #   $\hat x = \epsilon x + (1 - \epsilon) y$, with $\lambda = 10$ and Adam ($10^{-4}$, $\beta = (0, 0.9)$).
-#   You will write this penalty yourself in the exercises.
+#   You will write this penalty yourself in the exercises of lesson 04 (`04_wgan`).
 
 # %%
 CLIP = 0.01
@@ -604,7 +604,7 @@ plt.show()
 
 # %% [markdown]
 # ## 6. Your turn
-# Four functions, each checked by the cell after it. Work with torch tensors; return a number (a Python
+# Three functions, each checked by the cell after it. Work with torch tensors; return a number (a Python
 # float or a 0-dim tensor).
 #
 # **a) KL divergence** of two discrete distributions `p` and `q` (1D tensors of probabilities that sum to 1),
@@ -654,29 +654,6 @@ def wasserstein1_1d(x: torch.Tensor, y: torch.Tensor):
 
 # %% nbgrader={"grade": true, "grade_id": "check_wasserstein1_1d", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 gan_course.checks.wasserstein1_1d(wasserstein1_1d)
-
-# %% [markdown]
-# **d) The gradient penalty** of WGAN-GP, $10 \cdot \mathbb E_{\hat x}\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big]$,
-# for a batch of real and fake samples of any shape (B, ...):
-# * one $\epsilon \sim U[0, 1]$ per sample, $\hat x = \epsilon\,\text{real} + (1 - \epsilon)\,\text{fake}$;
-# * the gradient of the critic's scores with `torch.autograd.grad(..., create_graph=True)`, so the penalty
-#   itself can be back-propagated into the critic's weights;
-# * the norm per sample over **all** its dimensions (channels and pixels together), then the mean.
-
-# %% nbgrader={"grade": false, "grade_id": "gradient_penalty", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """WGAN-GP's penalty with lambda = 10, as a scalar tensor that keeps its graph."""
-    ### BEGIN SOLUTION
-    mix = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device)  # one epsilon per sample
-    between = (mix * real + (1 - mix) * fake.detach()).requires_grad_(True)
-    (slope,) = torch.autograd.grad(critic(between).sum(), between, create_graph=True)
-    slope_norms = slope.reshape(slope.shape[0], -1).norm(dim=1)  # (B,)
-    return 10.0 * ((slope_norms - 1) ** 2).mean()
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_gradient_penalty", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-gan_course.checks.gradient_penalty(gradient_penalty)
 
 # %% [markdown]
 # ## Summary

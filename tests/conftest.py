@@ -8,6 +8,8 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("GAN_COURSE_PROFILE", "smoke")
 os.environ.setdefault("MPLBACKEND", "Agg")  # no screen in tests
 
+import matplotlib.pyplot as plt  # noqa: E402  (after MPLBACKEND)
+
 ROOT = Path(__file__).resolve().parent.parent
 # The profile the lesson tests run the notebooks in: smoke for `make test`;
 # GAN_COURSE_TEST_PROFILE=cpu asserts the lessons' quality targets.
@@ -41,3 +43,15 @@ def lesson_results(lesson_runs):
         return row["results"]
 
     return results
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Every test starts without open figures (plot tests would otherwise pile them up)."""
+    yield
+    plt.close("all")
+
+
+def lines_by_label(ax) -> dict:
+    """The lines of a Matplotlib axes by their legend label."""
+    return {line.get_label(): line for line in ax.get_lines()}

@@ -213,40 +213,11 @@ def w1_means(x, y):
     return (x.mean() - y.mean()).abs()
 
 
-def gp_per_pixel(critic, real, fake):
-    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
-    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
-    norm = g.norm(2, dim=1)  # over channels only (or over the only axis of vectors): the known bug
-    return 10 * ((norm - 1) ** 2).mean()
-
-
-def gp_no_create_graph(critic, real, fake):
-    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
-    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (g,) = torch.autograd.grad(critic(x).sum(), x)
-    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
-
-
-def gp_real_only(critic, real, fake):
-    x = real.clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
-    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
-
-
-def gp_squared_norm(critic, real, fake):
-    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
-    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
-    return 10 * ((g.flatten(1).pow(2).sum(1) - 1) ** 2).mean()
-
-
 def test_lesson_02_checks_accept_references(capsys):
     checks.kl_divergence(metrics.kl_divergence)
     checks.js_divergence(metrics.js_divergence)
     checks.wasserstein1_1d(lambda x, y: (x.sort().values - y.sort().values).abs().mean())
-    checks.gradient_penalty(losses.gradient_penalty)
-    assert capsys.readouterr().out.count("passed") == 4
+    assert capsys.readouterr().out.count("passed") == 3
 
 
 LESSON_02_MISTAKES = [
@@ -261,11 +232,6 @@ LESSON_02_MISTAKES = [
     (checks.wasserstein1_1d, w1_unsorted, "unsorted samples"),
     (checks.wasserstein1_1d, w1_signed, "a shift"),
     (checks.wasserstein1_1d, w1_means, "crossing distributions"),
-    (checks.gradient_penalty, stub, "not implemented yet"),
-    (checks.gradient_penalty, gp_per_pixel, "one norm per sample"),
-    (checks.gradient_penalty, gp_no_create_graph, "differentiable"),
-    (checks.gradient_penalty, gp_real_only, "interpolates"),
-    (checks.gradient_penalty, gp_squared_norm, "linear critic"),
 ]
 
 
@@ -388,7 +354,159 @@ LESSON_03_MISTAKES = [
 ]
 
 
-ALL_MISTAKES = LESSON_01_MISTAKES + LESSON_02_MISTAKES + LESSON_03_MISTAKES
+# --------------------------------------------------------------------------- lesson 04
+
+from torch import nn  # noqa: E402
+
+from gan_course import train  # noqa: E402
+
+
+def critic_loss_sign_flipped(real, fake):
+    return real.mean() - fake.mean()
+
+
+def critic_loss_summed(real, fake):
+    return fake.sum() - real.sum()
+
+
+def critic_loss_with_sigmoid(real, fake):
+    return torch.sigmoid(fake).mean() - torch.sigmoid(real).mean()
+
+
+def critic_loss_gan_bce(real, fake):
+    return losses.minimax_d_loss(real, fake)  # the GAN's log loss, not the critic's
+
+
+def critic_loss_one_mean(real, fake):
+    return torch.cat([fake, -real]).mean()
+
+
+def critic_loss_as_float(real, fake):
+    return torch.tensor((fake.mean() - real.mean()).item())
+
+
+def clip_only_weights(module, c):
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if name.endswith("weight"):
+                p.clamp_(-c, c)
+
+
+def clip_copies(module, c):
+    return [p.clamp(-c, c) for p in module.parameters()]
+
+
+def clip_to_zero_c(module, c):
+    with torch.no_grad():
+        for p in module.parameters():
+            p.clamp_(0, c)
+
+
+def clip_by_rescaling(module, c):
+    with torch.no_grad():
+        for p in module.parameters():
+            p.mul_(c / p.abs().max())
+
+
+def clip_gradients(module, c):
+    nn.utils.clip_grad_value_(module.parameters(), c)
+
+
+def clip_without_no_grad(module, c):
+    for p in module.parameters():
+        p.clamp_(-c, c)
+
+
+def clip_top_level_layers_only(module, c):
+    with torch.no_grad():
+        for layer in module.children():
+            if isinstance(layer, nn.Linear):
+                layer.weight.clamp_(-c, c)
+                layer.bias.clamp_(-c, c)
+
+
+def clip_into_new_parameters(module, c):
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            layer.weight = nn.Parameter(layer.weight.detach().clamp(-c, c))
+            layer.bias = nn.Parameter(layer.bias.detach().clamp(-c, c))
+
+
+def clip_fixed_bound(module, c):
+    with torch.no_grad():
+        for p in module.parameters():
+            p.clamp_(-0.01, 0.01)
+
+
+def clip_data(module, c):
+    for p in module.parameters():
+        p.data.clamp_(-c, c)  # also correct: .data carries no autograd history
+
+
+def gp_per_pixel(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    norm = g.norm(2, dim=1)  # over channels only (or over the only axis of vectors): the known bug
+    return 10 * ((norm - 1) ** 2).mean()
+
+
+def gp_no_create_graph(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x)
+    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def gp_real_only(critic, real, fake):
+    x = real.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return 10 * ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def gp_squared_norm(critic, real, fake):
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)))
+    x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return 10 * ((g.flatten(1).pow(2).sum(1) - 1) ** 2).mean()
+
+
+def test_lesson_04_checks_accept_references(capsys):
+    checks.critic_loss(losses.wasserstein_d_loss)
+    checks.critic_loss(lambda real, fake: -(real.mean() - fake.mean()))
+    checks.weight_clipping(train.clip_weights)
+    checks.weight_clipping(clip_data)
+    checks.gradient_penalty(losses.gradient_penalty)
+    assert capsys.readouterr().out.count("passed") == 5
+
+
+LESSON_04_MISTAKES = [
+    (checks.critic_loss, stub, "not implemented yet"),
+    (checks.critic_loss, critic_loss_sign_flipped, "random scores"),
+    (checks.critic_loss, critic_loss_summed, "random scores"),
+    (checks.critic_loss, critic_loss_with_sigmoid, "no sigmoid"),
+    (checks.critic_loss, critic_loss_gan_bce, "equal scores"),
+    (checks.critic_loss, critic_loss_one_mean, "random scores"),
+    (checks.critic_loss, critic_loss_as_float, "requires grad"),
+    (checks.weight_clipping, stub, "not implemented yet"),
+    (checks.weight_clipping, clip_only_weights, "biases"),
+    (checks.weight_clipping, clip_copies, "returning clipped copies"),
+    (checks.weight_clipping, clip_to_zero_c, "not 0"),
+    (checks.weight_clipping, clip_by_rescaling, "don't rescale"),
+    (checks.weight_clipping, clip_gradients, "You clipped the gradients"),
+    (checks.weight_clipping, clip_without_no_grad, "torch.no_grad()"),
+    (checks.weight_clipping, clip_top_level_layers_only, "nested layers"),
+    (checks.weight_clipping, clip_into_new_parameters, "same Parameter objects"),
+    (checks.weight_clipping, clip_fixed_bound, "with the c you are given"),
+    (checks.gradient_penalty, stub, "not implemented yet"),
+    (checks.gradient_penalty, gp_per_pixel, "one norm per sample"),
+    (checks.gradient_penalty, gp_no_create_graph, "differentiable"),
+    (checks.gradient_penalty, gp_real_only, "interpolates"),
+    (checks.gradient_penalty, gp_squared_norm, "linear critic"),
+]
+
+
+ALL_MISTAKES = LESSON_01_MISTAKES + LESSON_02_MISTAKES + LESSON_03_MISTAKES + LESSON_04_MISTAKES
 
 
 @pytest.mark.parametrize("check, wrong, message", ALL_MISTAKES, ids=[f"{c.__name__}-{w.__name__}" for c, w, _ in ALL_MISTAKES])

@@ -86,3 +86,21 @@ def test_evaluate_uses_the_protocol():
     cov = toy_gans.evaluate(AtTheCentres(dist.centers), dist)
     assert (cov.modes, cov.hq_fraction, sum(cov.counts)) == (25, 1.0, toy_gans.N_EVAL)
     assert cov.reverse_kl < 1e-3
+
+
+def test_fit_toy_gan_returns_g_d_history_and_calls_callbacks_without_changing_the_run():
+    dist = data.ring_of_gaussians()
+    seen = []
+    G, D, history = toy_gans.fit_toy_gan(tiny("gan-anneal"), dist, steps=4, seed=1,
+                                         callbacks=[lambda state: seen.append((state.step, state.D))])
+    assert [step for step, _ in seen] == [1, 2, 3, 4] and seen[0][1] is D
+    assert history.step == [1, 2, 3, 4] and not G.training
+    G_plain = toy_gans.train_toy_gan(tiny("gan-anneal"), dist, steps=4, seed=1)
+    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G_plain.parameters()))
+
+
+def test_steps_for_reads_the_profile_table():
+    assert toy_gans.steps_for("cpu", "grid", "gan-anneal") == toy_gans.STEPS["cpu"]["grid"]["gan-anneal"]
+    assert toy_gans.steps_for("smoke", "ring", "gan") == toy_gans.SMOKE_STEPS
+    with pytest.raises(ValueError, match="profile"):
+        toy_gans.steps_for("laptop", "ring", "gan")

@@ -10,18 +10,9 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from conftest import lines_by_label
 from gan_course import theory, viz
 from gan_course.nets.mlp import MLPDiscriminator
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def lines_by_label(ax) -> dict:
-    return {line.get_label(): line for line in ax.get_lines()}
 
 
 def parallel_lines_curves(thetas):
