@@ -1,0 +1,65 @@
+import pytest
+import torch
+from torch import nn
+
+from gan_course.nets.dcgan import BATCH_NORM, DCGANDiscriminator, DCGANGenerator, init_weights
+
+
+def count(module: nn.Module, kind) -> int:
+    return sum(isinstance(m, kind) for m in module.modules())
+
+
+def test_shapes_and_ranges():
+    torch.manual_seed(0)
+    G, D = DCGANGenerator(z_dim=16, width=8), DCGANDiscriminator(width=8)
+    x = G(G.sample_z(5))
+    assert x.shape == (5, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
+    assert D(x).shape == (5,)
+
+
+@pytest.mark.parametrize("batch_norm, g_bn, d_bn", [("guidelines", 2, 1), ("everywhere", 3, 2), ("none", 0, 0)])
+def test_batch_norm_placement(batch_norm, g_bn, d_bn):
+    G, D = DCGANGenerator(width=8, batch_norm=batch_norm), DCGANDiscriminator(width=8, batch_norm=batch_norm)
+    assert count(G, nn.BatchNorm2d) == g_bn and count(D, nn.BatchNorm2d) == d_bn
+    last_g = [m for m in G.net if not isinstance(m, nn.Tanh)][-1]
+    first_d = D.net[0]
+    # the guidelines: no batch norm on G's output layer nor on D's input layer
+    assert isinstance(last_g, nn.BatchNorm2d) == (batch_norm == "everywhere")
+    assert isinstance(first_d, nn.BatchNorm2d) == (batch_norm == "everywhere")
+
+
+def test_the_architecture_follows_the_guidelines():
+    G, D = DCGANGenerator(width=8), DCGANDiscriminator(width=8)
+    for net in (G, D):
+        assert count(net, nn.Linear) == 0 and count(net, nn.MaxPool2d) == count(net, nn.AvgPool2d) == 0
+    assert count(G, nn.ConvTranspose2d) == 3 and count(G, nn.ReLU) == 2 and isinstance(G.net[-1], nn.Tanh)
+    assert count(D, nn.Conv2d) == 3 and count(D, nn.LeakyReLU) == 2
+    assert all(m.negative_slope == 0.2 for m in D.modules() if isinstance(m, nn.LeakyReLU))
+
+
+def test_init_weights_draws_from_n_0_002():
+    torch.manual_seed(0)
+    G = DCGANGenerator(width=32)
+    G.apply(init_weights)
+    weights = torch.cat([m.weight.flatten() for m in G.modules() if isinstance(m, nn.ConvTranspose2d)])
+    assert abs(weights.mean().item()) < 1e-3 and abs(weights.std().item() - 0.02) < 1e-3
+    bn = [m for m in G.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert all(abs(m.weight.mean().item() - 1) < 0.01 and (m.bias == 0).all() for m in bn)
+
+
+def test_bad_inputs_are_refused():
+    G, D = DCGANGenerator(z_dim=16, width=8), DCGANDiscriminator(width=8)
+    with pytest.raises(ValueError, match=r"\(B, 16\)"):
+        G(torch.randn(3, 8))
+    with pytest.raises(ValueError, match=r"\(B, 1, 28, 28\)"):
+        D(torch.randn(3, 28, 28))
+    with pytest.raises(ValueError, match="batch_norm"):
+        DCGANGenerator(batch_norm="some")
+    assert set(BATCH_NORM) == {"guidelines", "everywhere", "none"}
+
+
+def test_gradient_reaches_every_generator_parameter():
+    torch.manual_seed(0)
+    G, D = DCGANGenerator(z_dim=16, width=8), DCGANDiscriminator(width=8)
+    D(G(G.sample_z(4))).mean().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
