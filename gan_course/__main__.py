@@ -4,6 +4,7 @@
     release  write the student exercises/NN_topic.ipynb (solutions replaced by stubs)
     run      execute one notebook headless:  run notebooks/00_start_here.ipynb --profile smoke
     course   execute every notebook headless; writes build/summary.md and build/summary.json
+    train    train a recipe and register its checkpoint:  train mnist-classifier --seed 0
 
 ``sync --check`` and ``release --check`` change nothing and exit with status 1
 when a file is out of date.
@@ -16,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import notebook_tools, runtime
+from . import notebook_tools, recipes, runtime
 
 PROFILE_CHOICES = ("auto",) + runtime.PROFILES
 
@@ -46,12 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     course.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
     course.add_argument("--out", type=Path, default=notebook_tools.BUILD)
     course.add_argument("--only", nargs="*", help="notebook stems, e.g. 00_start_here")
+    train = commands.add_parser("train", help="train a recipe and register its checkpoint in data/checkpoints")
+    train.add_argument("recipe", choices=sorted(recipes.RECIPES))
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
+    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (tests)")
     args = parser.parse_args(argv)
 
     if args.command == "sync":
         return _report_stale(notebook_tools.sync(check=args.check), args.check, "notebooks")
     if args.command == "release":
         return _report_stale(notebook_tools.release(check=args.check), args.check, "exercises")
+    if args.command == "train":
+        options = {"seed": args.seed, "limit": args.limit}
+        if args.epochs is not None:
+            options["epochs"] = args.epochs
+        recipes.RECIPES[args.recipe](**options)
+        return 0
     if args.command == "run":
         row = notebook_tools.run_notebook(args.notebook, args.out, profile=args.profile)
         print(json.dumps(row, indent=2))
