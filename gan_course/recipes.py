@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -93,7 +94,7 @@ def train_mnist_classifier(seed: int = 0, epochs: int = 40, batch_size: int = 64
     command = f"python -m gan_course train mnist-classifier --seed {seed} --epochs {epochs}"
     if limit is not None:
         command += f" --limit {limit}"
-    tmp = checkpoints.Path(root) / "mnist-classifier.pt.tmp"
+    tmp = Path(root) / "mnist-classifier.pt.tmp"
     tmp.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp)
     try:

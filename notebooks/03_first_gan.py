@@ -48,7 +48,6 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import gan_course
 from gan_course import data, discrete, losses, metrics, toy_gans, train, viz
@@ -128,7 +127,7 @@ def w1_to_data(G, n=2000, seed=SEED) -> float:
     return metrics.wasserstein1(fake, dist_1d.sample(n, torch.Generator().manual_seed(seed + 1)))
 
 
-G_1d, D_1d, history_1d = vanilla_1d(snapshot=viz.snapshot_1d(n=4000, seed=SEED))
+G_1d, _, history_1d = vanilla_1d(snapshot=viz.snapshot_1d(n=4000, seed=SEED))
 w1_start = gan_course.record("w1_1d_start", metrics.wasserstein1(history_1d.snapshots[0][1]["fake"],
                                                                  dist_1d.sample(4000, torch.Generator().manual_seed(1))))
 w1_end = gan_course.record("w1_1d_end", w1_to_data(G_1d))
@@ -179,8 +178,8 @@ def vanilla_2d(dist, steps=STEPS_2D, seed=SEED):
     return G, D, history
 
 
-G_ring, D_ring, history_ring = vanilla_2d(ring)
-G_grid, D_grid, history_grid = vanilla_2d(grid)
+G_ring, _, history_ring = vanilla_2d(ring)
+G_grid, _, history_grid = vanilla_2d(grid)
 
 # %%
 fig, axes = plt.subplots(2, 4, figsize=(16, 8))
