@@ -238,64 +238,51 @@ LESSON_02_MISTAKES = [
 # --------------------------------------------------------------------------- lesson 03: training_step, mode_coverage
 
 
-def ts_no_detach(G, D, d_opt, g_opt, real, z):
-    d_loss = losses.minimax_d_loss(D(real), D(G(z)))  # the D loss reaches G
-    d_opt.zero_grad()
-    d_loss.backward()
-    d_opt.step()
-    g_loss = losses.nonsaturating_g_loss(D(G(z)))
-    g_opt.zero_grad()
-    g_loss.backward()
-    g_opt.step()
-    return d_loss.item(), g_loss.item()
+def _training_step(G, D, d_opt, g_opt, real, z, detach=True, g_first=False, reuse_fake=False,
+                   g_loss=losses.nonsaturating_g_loss, zero_d_grad=True):
+    """One D and one G update, with switches for the mistakes the check must catch."""
+
+    def update_d():
+        fake = G(z).detach() if detach else G(z)  # without detach, D's loss reaches G
+        loss = losses.minimax_d_loss(D(real), D(fake))
+        if zero_d_grad:
+            d_opt.zero_grad()
+        loss.backward()
+        d_opt.step()
+        return loss.item()
+
+    def update_g():
+        loss = g_loss(D(G(z).detach() if reuse_fake else G(z)))  # a detached fake gives G no gradient
+        g_opt.zero_grad()
+        loss.backward()
+        g_opt.step()
+        return loss.item()
+
+    if g_first:
+        g_value = update_g()
+        return update_d(), g_value
+    d_value = update_d()
+    return d_value, update_g()
 
 
-def ts_g_first(G, D, d_opt, g_opt, real, z):
-    g_loss = losses.nonsaturating_g_loss(D(G(z)))
-    g_opt.zero_grad()
-    g_loss.backward()
-    g_opt.step()
-    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
-    d_opt.zero_grad()
-    d_loss.backward()
-    d_opt.step()
-    return d_loss.item(), g_loss.item()
+def ts_no_detach(*args):
+    return _training_step(*args, detach=False)
 
 
-def ts_reuses_detached_fake(G, D, d_opt, g_opt, real, z):
-    fake = G(z).detach()
-    d_loss = losses.minimax_d_loss(D(real), D(fake))
-    d_opt.zero_grad()
-    d_loss.backward()
-    d_opt.step()
-    g_loss = losses.nonsaturating_g_loss(D(fake))  # no path to G
-    g_opt.zero_grad()
-    g_loss.backward()
-    g_opt.step()
-    return d_loss.item(), g_loss.item()
+def ts_g_first(*args):
+    return _training_step(*args, g_first=True)
 
 
-def ts_saturating(G, D, d_opt, g_opt, real, z):
-    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
-    d_opt.zero_grad()
-    d_loss.backward()
-    d_opt.step()
-    g_loss = losses.minimax_g_loss(D(G(z)))
-    g_opt.zero_grad()
-    g_loss.backward()
-    g_opt.step()
-    return d_loss.item(), g_loss.item()
+def ts_reuses_detached_fake(*args):
+    return _training_step(*args, reuse_fake=True)
 
 
-def ts_no_zero_grad(G, D, d_opt, g_opt, real, z):
-    d_loss = losses.minimax_d_loss(D(real), D(G(z).detach()))
-    d_loss.backward()  # D's gradients from the last G step and the last D step pile up
-    d_opt.step()
-    g_loss = losses.nonsaturating_g_loss(D(G(z)))
-    g_opt.zero_grad()
-    g_loss.backward()
-    g_opt.step()
-    return d_loss.item(), g_loss.item()
+def ts_saturating(*args):
+    return _training_step(*args, g_loss=losses.minimax_g_loss)
+
+
+def ts_no_zero_grad(*args):
+    return _training_step(*args, zero_d_grad=False)
 
 
 def _coverage(samples, centers, std, radius=None, hq_only=True, reverse=True, fraction=True, inf=True):
@@ -332,10 +319,11 @@ def mc_zero_instead_of_inf(samples, centers, std):
 
 def test_lesson_03_checks_accept_references(capsys):
     checks.training_step(checks._reference_training_step)
+    checks.training_step(_training_step)
     checks.mode_coverage(lambda x, c, s: (lambda m: (m.modes, m.hq_fraction, m.reverse_kl))(
         metrics.mode_coverage(x, c, s)))
     checks.mode_coverage(_coverage)
-    assert capsys.readouterr().out.count("passed") == 3
+    assert capsys.readouterr().out.count("passed") == 4
 
 
 LESSON_03_MISTAKES = [
