@@ -19,10 +19,6 @@ def r(lesson_results):
     return lesson_results("02_divergences")
 
 
-def test_profile(r):
-    assert r["profile"] == LESSON_PROFILE
-
-
 def test_kl_and_js_of_discrete_distributions(r):
     assert r["kl_pq"] == pytest.approx(0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(0.5 / 0.1), abs=1e-9)
     assert r["kl_qp"] == pytest.approx(0.9 * math.log(0.9 / 0.5) + 0.1 * math.log(0.1 / 0.5), abs=1e-9)

@@ -18,10 +18,6 @@ def r(lesson_results):
     return lesson_results("03_first_gan")
 
 
-def test_profile(r):
-    assert r["profile"] == LESSON_PROFILE
-
-
 def test_1d_gan_fits_the_mixture(r):
     assert r["w1_1d_end"] < r["w1_1d_start"]
     assert abs(sum(r["mode_split_1d"]) - 1) < 1e-6
