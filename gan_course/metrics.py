@@ -240,7 +240,8 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
                          f"{mu2.shape}, {cov2.shape}")
     root1 = _sqrt_psd(cov1)
     cross = np.sqrt(np.clip(np.linalg.eigvalsh(root1 @ cov2 @ root1), 0, None)).sum()
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(cov1) + np.trace(cov2) - 2 * cross)
+    distance = ((mu1 - mu2) ** 2).sum() + np.trace(cov1) + np.trace(cov2) - 2 * cross
+    return max(0.0, float(distance))  # equal Gaussians can round to -1e-5
 
 
 def fid_from_features(real_features, fake_features) -> float:

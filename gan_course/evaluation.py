@@ -1,0 +1,169 @@
+"""Scoring an MNIST generator offline with the course's MNIST classifier (lesson 06).
+
+The Inception network of FID and IS was trained on ImageNet photos and would have
+to be downloaded; for digits, a classifier trained on MNIST is the better judge and
+is committed with the course (``mnist-classifier``). It gives two things per image:
+class probabilities (for the Inception Score and class coverage) and the 256
+activations of its penultimate layer (the features of FID and precision/recall).
+
+    scorer = evaluation.Scorer(evaluation.load_classifier(), real=test.images)
+    scorer.score(evaluation.sample_images(G, 5000))     # Scores(fid=..., inception_score=..., ...)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+
+from . import checkpoints, metrics
+from .nets.classifier import MNISTClassifier
+
+CLASSIFIER = "mnist-classifier"
+
+
+def load_classifier(device=None, root=checkpoints.ROOT) -> MNISTClassifier:
+    """The committed MNIST classifier (sha256-verified), in eval mode, on ``device``."""
+    model = MNISTClassifier()
+    model.load_state_dict(checkpoints.load(CLASSIFIER, root=root))
+    return model.to(device or "cpu").eval()
+
+
+class FeatureExtractor(nn.Module):
+    """The classifier's penultimate layer as a module: images (B, 1, 28, 28) -> features (B, 256).
+
+    ``num_features`` is the attribute torchmetrics' ``FrechetInceptionDistance(feature=...)`` reads,
+    so the library can compute FID with exactly our features (lesson 06's cross-check).
+    """
+
+    def __init__(self, classifier: MNISTClassifier):
+        super().__init__()
+        self.classifier = classifier.eval()
+        self.num_features = classifier.n_features
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.classifier.features(images)
+
+
+@torch.no_grad()
+def sample_images(G: nn.Module, n: int, seed: int = 0, batch_size: int = 500) -> Tensor:
+    """``n`` samples of G (in eval mode, as at test time) from a fixed seed, on the CPU: (n, C, H, W)."""
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    was_training = G.training
+    G.eval()
+    device = next(G.parameters()).device
+    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))  # the same z for any batch size
+    try:
+        parts = [G(z[start:start + batch_size].to(device)).cpu() for start in range(0, n, batch_size)]
+    finally:
+        G.train(was_training)
+    return torch.cat(parts)
+
+
+def class_coverage(labels, n_classes: int = 10, min_share: float = 0.5) -> int:
+    """How many of the ``n_classes`` classes hold at least ``min_share`` of a fair share (1 / n_classes)
+    of the predicted ``labels``: 10 of 10 for a generator that makes every digit often enough."""
+    labels = torch.as_tensor(labels)
+    if labels.dim() != 1 or len(labels) == 0:
+        raise ValueError(f"labels must be a non-empty 1D sequence of class indices, got shape {tuple(labels.shape)}")
+    counts = torch.bincount(labels, minlength=n_classes).double()
+    return int((counts / len(labels) >= min_share / n_classes).sum())
+
+
+@dataclass
+class Scores:
+    """What :meth:`Scorer.score` measured on one set of images."""
+
+    fid: float              # Fréchet distance to the real features (0 = same Gaussian fit)
+    inception_score: float  # mean over splits; 10 is the most a 10-class classifier can give
+    inception_std: float
+    precision: float        # fraction of samples on the real manifold (quality)
+    recall: float           # fraction of real images on the samples' manifold (variety)
+    classes: int            # classes covered (see class_coverage)
+    class_shares: list      # share of the samples predicted as each digit 0..9
+    n: int                  # images scored
+
+    def row(self) -> dict:
+        """The scalar figures as a dict (for tables and ``report.record``)."""
+        out = asdict(self)
+        out.pop("class_shares")
+        return out
+
+    def __str__(self) -> str:
+        return (f"FID {self.fid:.1f}  IS {self.inception_score:.2f} ± {self.inception_std:.2f}  "
+                f"precision {self.precision:.3f}  recall {self.recall:.3f}  classes {self.classes}/10  (n={self.n})")
+
+
+class Scorer:
+    """Scores image sets against one fixed set of real images with one classifier.
+
+    The real features are computed once. Images are scored in a fixed random order, because the
+    Inception Score averages over contiguous splits and a class-sorted set would give one class per split.
+
+    Args:
+        classifier: an :class:`MNISTClassifier` (see :func:`load_classifier`).
+        real: the reference images (N, 1, 28, 28) in [-1, 1], e.g. the held-out test digits.
+        k: neighbours of the precision/recall manifolds (Kynkäänniemi et al. use 3).
+        splits: Inception Score splits (Salimans et al. use 10).
+        batch_size: images per classifier forward pass.
+    """
+
+    def __init__(self, classifier: MNISTClassifier, real: Tensor, k: int = 3, splits: int = 10,
+                 batch_size: int = 1000):
+        self.classifier = classifier.eval()
+        self.k, self.splits, self.batch_size = k, splits, batch_size
+        self.real_features, _ = self.features_and_probs(real)
+
+    @torch.no_grad()
+    def features_and_probs(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        """Penultimate features (N, 256) and class probabilities (N, 10) on the CPU, in a fixed shuffled order."""
+        if not isinstance(images, Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+            shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__
+            raise ValueError(f"expected images of shape (N, 1, 28, 28) in [-1, 1], got {shape}")
+        if not torch.isfinite(images).all() or images.min() < -1 - 1e-3 or images.max() > 1 + 1e-3:
+            raise ValueError("images must be finite and scaled to [-1, 1] (the generator's tanh range)")
+        device = next(self.classifier.parameters()).device
+        order = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))
+        features, probs = [], []
+        for start in range(0, len(images), self.batch_size):
+            x = images[order[start:start + self.batch_size]].to(device)
+            f = self.classifier.features(x)
+            features.append(f.cpu())
+            probs.append(torch.softmax(self.classifier.head(f), dim=1).cpu())
+        return torch.cat(features), torch.cat(probs)
+
+    def score(self, images: Tensor) -> Scores:
+        """FID, Inception Score, precision, recall and class coverage of ``images`` against the real set."""
+        features, probs = self.features_and_probs(images)
+        mean, std = metrics.inception_score(probs.double().numpy(), splits=min(self.splits, len(probs)))
+        precision, recall = metrics.precision_recall(self.real_features, features, k=self.k)
+        labels = probs.argmax(1)
+        shares = (torch.bincount(labels, minlength=10).double() / len(labels)).tolist()
+        fid = metrics.fid_from_features(self.real_features.double().numpy(), features.double().numpy())
+        return Scores(fid=fid, inception_score=mean, inception_std=std, precision=precision, recall=recall,
+                      classes=class_coverage(labels), class_shares=[round(s, 4) for s in shares], n=len(images))
+
+
+@torch.no_grad()
+def nearest_neighbours(queries: Tensor, pool: Tensor, batch_size: int = 256) -> tuple[Tensor, Tensor]:
+    """For each query image, the index of its nearest image in ``pool`` and the pixel distance (L2 / sqrt(pixels)).
+
+    The memorisation check of lesson 05: a generator that copies its training set puts its samples at
+    distance ~0 from a training image; a new digit is as far from the nearest training image as a
+    held-out real digit is.
+    """
+    if queries.shape[1:] != pool.shape[1:]:
+        raise ValueError(f"queries and pool must hold images of one shape, got {tuple(queries.shape)} and "
+                         f"{tuple(pool.shape)}")
+    flat_pool = pool.flatten(1).float()
+    index, distance = [], []
+    for start in range(0, len(queries), batch_size):
+        d = torch.cdist(queries[start:start + batch_size].flatten(1).float(), flat_pool,  # (b, N)
+                        compute_mode="donot_use_mm_for_euclid_dist")  # exact: a copy is at distance 0
+        best = d.min(dim=1)
+        index.append(best.indices)
+        distance.append(best.values / math.sqrt(flat_pool.shape[1]))
+    return torch.cat(index), torch.cat(distance)

@@ -1,0 +1,90 @@
+import pytest
+import torch
+
+from gan_course import data, evaluation, metrics
+from gan_course.nets.dcgan import DCGANGenerator
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_mnist("train", verbose=False), data.load_mnist("test", verbose=False)
+
+
+@pytest.fixture(scope="module")
+def scorer(digits):
+    return evaluation.Scorer(evaluation.load_classifier(), real=digits[1].images)
+
+
+def test_class_coverage_counts_classes_with_half_a_fair_share():
+    assert evaluation.class_coverage(torch.arange(10).repeat(10)) == 10
+    assert evaluation.class_coverage(torch.zeros(50, dtype=torch.long)) == 1
+    # 3 of 100 is below half of a fair share (5 of 100): not covered
+    labels = torch.cat([torch.full((97,), 1), torch.full((3,), 2)])
+    assert evaluation.class_coverage(labels) == 1
+    with pytest.raises(ValueError, match="1D"):
+        evaluation.class_coverage(torch.zeros(2, 3, dtype=torch.long))
+
+
+def test_real_digits_score_like_real_mnist(scorer, digits):
+    scores = scorer.score(digits[0].images)
+    # held-out real digits: the literature's 9.88 on the MNIST test set, all 10 classes, a small FID
+    assert scores.inception_score > 9.7 and scores.classes == 10
+    assert scores.precision > 0.7 and scores.recall > 0.7 and scores.fid < 60
+    assert sum(scores.class_shares) == pytest.approx(1, abs=1e-3) and scores.n == len(digits[0])
+
+
+def test_one_repeated_digit_and_noise_score_badly(scorer, digits):
+    ones = digits[0].images[digits[0].labels == 1][:300]
+    one_class = scorer.score(ones)
+    assert one_class.classes == 1 and one_class.inception_score < 1.5 and one_class.recall < 0.2
+    noise = scorer.score(torch.rand(300, 1, 28, 28) * 2 - 1)
+    real = digits[0].images[torch.randperm(len(digits[0]), generator=torch.Generator().manual_seed(0))[:300]]
+    assert noise.fid > 10 * scorer.score(real).fid
+
+
+def test_scores_do_not_depend_on_the_order_of_the_images(scorer, digits):
+    # the Inception Score's splits must not see one class each when the images are sorted by class
+    # (contiguous splits of the class-sorted test set would score about 1; splits of 100 shuffled ones ~9.4)
+    sorted_scores = scorer.score(digits[1].images)
+    assert sorted_scores.inception_score > 9.0
+    assert sorted_scores.fid == pytest.approx(0, abs=1e-9)  # the reference set against itself
+
+
+def test_bad_images_are_refused_with_the_expected_shape_and_range(scorer):
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        scorer.score(torch.zeros(10, 28, 28))
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        scorer.score(torch.full((10, 1, 28, 28), 255.0))
+
+
+def test_feature_extractor_gives_the_same_fid_in_torchmetrics(scorer, digits):
+    fid_metric = pytest.importorskip("torchmetrics.image.fid")
+    extractor = evaluation.FeatureExtractor(scorer.classifier)
+    assert extractor.num_features == 256
+    real, fake = digits[1].images, digits[0].images[:1000]
+    library = fid_metric.FrechetInceptionDistance(feature=extractor, normalize=True)
+    library.update(real, real=True)
+    library.update(fake, real=False)
+    ours = metrics.fid_from_features(extractor(real).double(), extractor(fake).double())
+    assert library.compute().item() == pytest.approx(ours, rel=1e-3)
+
+
+def test_sample_images_is_seeded_and_keeps_the_training_mode():
+    torch.manual_seed(0)
+    G = DCGANGenerator(z_dim=8, width=4)
+    a, b = evaluation.sample_images(G, 7, seed=3, batch_size=3), evaluation.sample_images(G, 7, seed=3)
+    assert a.shape == (7, 1, 28, 28) and torch.allclose(a, b, atol=1e-6)
+    assert G.training
+    with pytest.raises(ValueError, match="positive integer"):
+        evaluation.sample_images(G, 0)
+
+
+def test_nearest_neighbours_finds_a_copied_training_image(digits):
+    pool = digits[0].images[:500]
+    queries = torch.stack([pool[17], pool[250] + 0.01, digits[1].images[0]])
+    index, distance = evaluation.nearest_neighbours(queries, pool, batch_size=2)
+    assert index[:2].tolist() == [17, 250]
+    assert distance[0] == 0 and distance[1] == pytest.approx(0.01, abs=1e-4)
+    assert distance[2] > 0.2  # a held-out digit is far from every training image
+    with pytest.raises(ValueError, match="one shape"):
+        evaluation.nearest_neighbours(queries[:, :, :14], pool)
