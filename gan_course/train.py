@@ -6,6 +6,11 @@ stops), sample snapshots, atomic checkpoints with ``resume``, a guard that
 stops at the first NaN/inf loss, and clear errors when data, generator and
 discriminator do not fit together.
 
+It can also run fast: :func:`speed_ups_for` says which speed-ups help on a
+device (channels_last, bfloat16 autocast, ``torch.compile``, fewer host syncs),
+:func:`speed_up` applies the ones that change the models, and ``train``'s
+``autocast`` and ``sync_every`` arguments the others.
+
 Lessons swap the pieces, not the loop: a WGAN passes its own ``d_loss``,
 ``g_loss``, ``n_critic`` and ``d_penalty``; anything more exotic passes its own
 ``d_step`` / ``g_step`` functions with the same signatures.
@@ -13,6 +18,8 @@ Lessons swap the pieces, not the loop: a WGAN passes its own ``d_loss``,
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import math
 import os
 import random
@@ -39,6 +46,35 @@ class StopTraining(Exception):
     """Raise from a callback to end training early (the loop returns normally)."""
 
 
+# --------------------------------------------------------------------------- precision
+
+
+def _check_autocast(autocast: torch.dtype | None) -> None:
+    if autocast is None or autocast is torch.bfloat16:
+        return
+    if autocast is torch.float16:
+        raise ValueError(
+            "autocast=torch.float16 needs a GradScaler to keep small gradients from underflowing, and this "
+            "loop has none; use autocast=torch.bfloat16 (float32's range, no scaler needed) or None"
+        )
+    raise ValueError(f"autocast must be torch.bfloat16 or None, got {autocast!r}")
+
+
+def _precision(device: torch.device, autocast: torch.dtype | None) -> contextlib.AbstractContextManager:
+    """``torch.autocast`` when a dtype is given; otherwise nothing (an outer autocast stays in force)."""
+    return torch.autocast(device.type, dtype=autocast) if autocast is not None else contextlib.nullcontext()
+
+
+def _accepts_keyword(fn: Callable, name: str) -> bool:
+    params = inspect.signature(fn).parameters.values()
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _float32(x: Tensor) -> Tensor:
+    """Upcast a bfloat16/float16 result, so that losses are computed in float32; other tensors pass as they are."""
+    return x.float() if x.is_floating_point() and x.element_size() < 4 else x
+
+
 # --------------------------------------------------------------------------- the two updates
 
 
@@ -50,17 +86,25 @@ def d_step(
     z: Tensor,
     d_loss: Callable[[Tensor, Tensor], Tensor],
     d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
+    *,
+    autocast: torch.dtype | None = None,
 ) -> Tensor:
     """One update of the discriminator: ascend V(D, G) with G held fixed.
+
+    Args:
+        autocast: run G's and D's forward passes under ``torch.autocast`` with
+            this dtype (``torch.bfloat16``); the loss and any penalty stay in float32.
 
     Returns:
         The loss (a detached scalar tensor).
     """
-    with torch.no_grad():  # G is fixed here: no graph through G is needed
-        fake = G(z)
-    loss = d_loss(D(real), D(fake))
-    if d_penalty is not None:
-        loss = loss + d_penalty(D, real, fake)
+    with _precision(real.device, autocast):
+        with torch.no_grad():  # G is fixed here: no graph through G is needed
+            fake = G(z)
+        real_logits, fake_logits = D(real), D(fake)
+    loss = d_loss(_float32(real_logits), _float32(fake_logits))
+    if d_penalty is not None:  # in float32: a gradient penalty is too delicate for bfloat16
+        loss = loss + d_penalty(D, real, _float32(fake))
     d_opt.zero_grad(set_to_none=True)
     loss.backward()
     d_opt.step()
@@ -73,6 +117,8 @@ def g_step(
     g_opt: torch.optim.Optimizer,
     z: Tensor,
     g_loss: Callable[[Tensor], Tensor],
+    *,
+    autocast: torch.dtype | None = None,
 ) -> Tensor:
     """One update of the generator through a fixed discriminator.
 
@@ -80,12 +126,17 @@ def g_step(
     *through* D into G, but D's own gradients are not needed (and would leak
     into D's next update if not cleared).
 
+    Args:
+        autocast: as in :func:`d_step`.
+
     Returns:
         The loss (a detached scalar tensor).
     """
     D.requires_grad_(False)
     try:
-        loss = g_loss(D(G(z)))
+        with _precision(z.device, autocast):
+            fake_logits = D(G(z))
+        loss = g_loss(_float32(fake_logits))
         g_opt.zero_grad(set_to_none=True)
         loss.backward()
         g_opt.step()
@@ -111,8 +162,8 @@ def clipped_d_step(c: float = 0.01) -> Callable[..., Tensor]:
     if not c > 0:
         raise ValueError(f"the clipping bound c must be positive, got {c}")
 
-    def step(G, D, d_opt, real, z, d_loss, d_penalty=None):
-        loss = d_step(G, D, d_opt, real, z, d_loss, d_penalty)
+    def step(G, D, d_opt, real, z, d_loss, d_penalty=None, **kw):
+        loss = d_step(G, D, d_opt, real, z, d_loss, d_penalty, **kw)
         clip_weights(D, c)
         return loss
 
@@ -250,6 +301,79 @@ def check_setup(G: nn.Module, D: nn.Module, real: Tensor, sample_z: Callable[[in
         )
 
 
+# --------------------------------------------------------------------------- speed-ups
+
+
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+@dataclass(frozen=True)
+class SpeedUps:
+    """Which speed-ups to use; :func:`speed_ups_for` picks them for a device."""
+
+    channels_last: bool = False          # convolutions in NHWC memory format (for speed_up)
+    compile: bool | str = False          # torch.compile the models, or a compile mode (for speed_up)
+    autocast: torch.dtype | None = None  # forward passes in bfloat16 (for train)
+    sync_every: int = 1                  # read the losses on the host every this many steps (for train)
+
+
+def _cpu_has_bfloat16() -> bool:
+    # Without native bfloat16 instructions (AVX512-BF16 or AMX) autocast on the CPU is emulated and slower.
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
+
+
+def speed_ups_for(device: torch.device | str) -> SpeedUps:
+    """The speed-ups that help convolutional GANs on ``device``.
+
+    Measured with ``benchmarks/throughput.py`` (DCGAN on MNIST): on a CPU with
+    native bfloat16, channels_last and bfloat16 autocast together roughly halve
+    the step time; ``torch.compile`` made CPU steps slower, so it stays off there.
+    The CUDA choice (all on, a host sync every 50 steps) is the usual recipe for
+    small models, where kernel launches and syncs dominate; it is not measured
+    yet (``benchmarks/RESULTS.md`` marks the GPU figures pending).
+
+    Args:
+        device: the training device.
+
+    Returns:
+        A :class:`SpeedUps`; use it as ``speed_up(G, D, channels_last=s.channels_last,
+        compile=s.compile)`` and ``train(..., autocast=s.autocast, sync_every=s.sync_every)``.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        bf16 = torch.cuda.is_bf16_supported(including_emulation=False)  # Ampere and newer
+        return SpeedUps(channels_last=True, compile=True, autocast=torch.bfloat16 if bf16 else None, sync_every=50)
+    if device.type == "cpu":
+        return SpeedUps(channels_last=True, autocast=torch.bfloat16 if _cpu_has_bfloat16() else None)
+    return SpeedUps()  # MPS and others: not measured, so nothing is switched on
+
+
+def speed_up(*models: nn.Module, channels_last: bool = True, compile: bool | str = False) -> None:
+    """Make convolutional models faster, in place.
+
+    ``channels_last`` stores 4D weights as NHWC, the layout fast convolution
+    kernels (cuDNN, oneDNN) prefer. ``compile`` uses ``nn.Module.compile``,
+    which keeps the module object and its ``state_dict`` keys, so checkpoints
+    stay interchangeable with uncompiled models. The first steps after
+    compiling are slow (compilation), and again after switching train/eval.
+
+    Args:
+        *models: e.g. ``G, D``.
+        channels_last: convert 4D parameters to ``torch.channels_last``.
+        compile: ``True`` or a mode of ``torch.compile`` (``"reduce-overhead"`` uses CUDA graphs).
+    """
+    if compile is not False and compile is not True and compile not in COMPILE_MODES:
+        raise ValueError(f"compile must be True, False or one of {COMPILE_MODES}, got {compile!r}")
+    for model in models:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"speed_up expects nn.Module objects, got {type(model).__name__}")
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+        if compile:
+            model.compile(mode=None if compile is True else compile)
+
+
 # --------------------------------------------------------------------------- the loop
 
 
@@ -276,6 +400,8 @@ def train(
     resume: bool = True,
     progress: bool = True,
     log_every: int | None = None,
+    autocast: torch.dtype | None = None,
+    sync_every: int = 1,
 ) -> History:
     """Train G and D against each other for ``steps`` generator steps.
 
@@ -301,13 +427,20 @@ def train(
         progress: show a progress bar (``TQDM_DISABLE=1`` also hides it).
         log_every: print a loss line every this many steps; by default ten
             lines a run when the progress bar is hidden, none otherwise.
+        autocast: ``torch.bfloat16`` runs G's and D's forward passes under
+            ``torch.autocast`` (see :func:`speed_ups_for`); ``None`` runs them as they are.
+            Custom ``d_step``/``g_step`` functions must then accept ``autocast=``.
+        sync_every: read the losses on the host (a GPU sync) only every this many
+            steps, and at checkpoints and the last step. The NaN guard still names the
+            first bad step, but training runs on until that check; with callbacks the
+            loop reads the losses every step, since callbacks get them as numbers.
 
     Returns:
         The :class:`History` of the run (of the whole run when resumed).
 
     Raises:
         TrainingDiverged: when a loss becomes NaN/inf; the message names the
-            step and the last good checkpoint.
+            step and the last good checkpoint (no checkpoint is ever written after it).
     """
     if not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
@@ -315,6 +448,13 @@ def train(
         raise ValueError(f"n_critic must be a positive integer, got {n_critic!r}")
     if checkpoint_every and checkpoint_dir is None:
         raise ValueError("checkpoint_every needs a checkpoint_dir to write to")
+    if not isinstance(sync_every, int) or sync_every < 1:
+        raise ValueError(f"sync_every must be a positive integer, got {sync_every!r}")
+    _check_autocast(autocast)
+    for name, fn in (("d_step", d_step), ("g_step", g_step)):
+        if autocast is not None and not _accepts_keyword(fn, "autocast"):
+            raise ValueError(f"autocast needs a {name} that accepts autocast=...; the default one does")
+    amp = {"autocast": autocast} if autocast is not None else {}  # custom steps without autocast keep working
     sample_z = sample_z or G.sample_z
     ckpt_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
 
@@ -374,47 +514,63 @@ def train(
     if snapshot is not None and snapshot_every and start == 0:
         take_snapshot(0)
 
-    t0 = time.perf_counter()
-    step = start
-    try:
-        for step in range(start + 1, steps + 1):
-            d_total = 0.0
-            for _ in range(n_critic):
-                real = pending.pop() if pending else next(real_batches)
-                d_total += d_step(G, D, d_opt, real, sample_z(real.shape[0]), d_loss, d_penalty).item()
-            d_value = d_total / n_critic
-            g_value = g_step(G, D, g_opt, sample_z(real.shape[0]), g_loss).item()
+    # Losses stay on the device until they are read in one transfer: each read waits for the GPU.
+    unread: list[tuple[int, list[Tensor], Tensor]] = []  # (step, D's losses, G's loss)
 
+    def read_losses() -> None:
+        """Move the unread losses to the host, stop at the first NaN/inf, and record and log them."""
+        values = torch.cat([t.reshape(1) for _, ds, g in unread for t in (*ds, g)]).tolist()
+        per_step = n_critic + 1  # D's n_critic losses, then G's
+        for i, (when, _, _) in enumerate(unread):
+            *d_values, g_value = values[i * per_step:(i + 1) * per_step]
+            d_value = sum(d_values) / n_critic
             if not (math.isfinite(d_value) and math.isfinite(g_value)):
                 where = (
                     f"the last good checkpoint is {last_good[0]} (step {last_good[1]})"
                     if last_good
                     else "no checkpoint was written (pass checkpoint_dir and checkpoint_every to keep one)"
                 )
+                late = (f" (losses are read every {sync_every} steps: training ran on to step {step})"
+                        if when < step else "")
                 raise TrainingDiverged(
-                    f"training diverged at step {step}: d_loss={d_value}, g_loss={g_value}; {where}. "
+                    f"training diverged at step {when}: d_loss={d_value}, g_loss={g_value}; {where}{late}. "
                     "Try a smaller learning rate or check the data."
                 )
-            history.step.append(step)
+            history.step.append(when)
             history.d_loss.append(d_value)
             history.g_loss.append(g_value)
+            if when % 10 == 0 or when == steps:
+                bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
+            if log_every and (when % log_every == 0 or when == steps):
+                print(f"step {when:>6}/{steps}  d_loss {d_value:8.4f}  g_loss {g_value:8.4f}")
+        unread.clear()
+
+    t0 = time.perf_counter()
+    step = start
+    try:
+        for step in range(start + 1, steps + 1):
+            d_losses = []
+            for _ in range(n_critic):
+                real = pending.pop() if pending else next(real_batches)
+                d_losses.append(d_step(G, D, d_opt, real, sample_z(real.shape[0]), d_loss, d_penalty, **amp))
+            unread.append((step, d_losses, g_step(G, D, g_opt, sample_z(real.shape[0]), g_loss, **amp)))
+
+            checkpoint_now = bool(ckpt_path and checkpoint_every and (step % checkpoint_every == 0 or step == steps))
+            if callbacks or checkpoint_now or step % sync_every == 0 or step == steps:
+                read_losses()  # before a checkpoint, so that no checkpoint follows a NaN
 
             if snapshot is not None and snapshot_every and (step % snapshot_every == 0 or step == steps):
                 take_snapshot(step)
-            state = TrainState(step, steps, d_value, g_value, G, D, history)
-            for callback in callbacks:
-                callback(state)
-            if ckpt_path is not None and checkpoint_every and (step % checkpoint_every == 0 or step == steps):
+            if callbacks:
+                state = TrainState(step, steps, history.d_loss[-1], history.g_loss[-1], G, D, history)
+                for callback in callbacks:
+                    callback(state)
+            if checkpoint_now:
                 history.seconds += time.perf_counter() - t0
                 t0 = time.perf_counter()
                 save_checkpoint(ckpt_path, state_now(step, history))
                 last_good = (ckpt_path, step)
-
             bar.update(1)
-            if step % 10 == 0 or step == steps:
-                bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
-            if log_every and (step % log_every == 0 or step == steps):
-                print(f"step {step:>6}/{steps}  d_loss {d_value:8.4f}  g_loss {g_value:8.4f}")
     except StopTraining:
         print(f"stopped by a callback at step {step}")
     finally:
