@@ -3,11 +3,14 @@ registers it as a committed checkpoint (:mod:`gan_course.checkpoints`) with the 
 command that made it and what was measured on it.
 
     python -m gan_course train mnist-classifier --seed 0 --epochs 40
+    python -m gan_course train dcgan --seed 0            # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -15,8 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from . import checkpoints, data, runtime
+from . import checkpoints, data, evaluation, losses, runtime, train
 from .nets.classifier import MNISTClassifier
+from .nets.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 
 
 def random_affine(x: Tensor, generator: torch.Generator, rotation: float = 0.2, scale: float = 0.1,
@@ -94,18 +98,136 @@ def train_mnist_classifier(seed: int = 0, epochs: int = 40, batch_size: int = 64
     command = f"python -m gan_course train mnist-classifier --seed {seed} --epochs {epochs}"
     if limit is not None:
         command += f" --limit {limit}"
-    tmp = Path(root) / "mnist-classifier.pt.tmp"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp)
-    try:
-        entry = checkpoints.register("mnist-classifier", tmp, command=command, data=train_split.source,
-                                     metrics=metrics, root=root)
-    finally:
-        tmp.unlink(missing_ok=True)
+    entry = _register("mnist-classifier", {k: v.cpu() for k, v in model.state_dict().items()}, command,
+                      train_split.source, metrics, root)
     if verbose:
         print(f"registered mnist-classifier: test accuracy {metrics['test_accuracy']:.4f} on "
               f"{metrics['test_images']} held-out digits ({seconds:.0f} s)")
     return entry
 
 
-RECIPES = {"mnist-classifier": train_mnist_classifier}
+def _register(name: str, state: dict, command: str, data_source: str, metrics: dict, root) -> dict:
+    """Save ``state`` (tensors and plain values only) and register it as ``name``."""
+    tmp = Path(root) / f"{name}.pt.tmp"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, tmp)
+    try:
+        return checkpoints.register(name, tmp, command=command, data=data_source, metrics=metrics, root=root)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- DCGAN on MNIST
+
+# The four DCGANs of lessons 05 and 06. Radford et al.'s settings (Adam 2e-4, beta1 0.5, batch 128 in the
+# paper; 64 here, for more updates from 4,000 digits) with batch norm per the guidelines, everywhere or
+# nowhere; and the WGAN-GP objective (Gulrajani et al.'s Adam 1e-4, betas (0, 0.9), 5 critic updates,
+# lambda 10) with a critic without batch norm, as the gradient penalty requires.
+DCGAN_VARIANTS = {
+    "dcgan": dict(g_batch_norm="guidelines", d_batch_norm="guidelines", objective="gan"),
+    "dcgan-bn-everywhere": dict(g_batch_norm="everywhere", d_batch_norm="everywhere", objective="gan"),
+    "dcgan-nobn": dict(g_batch_norm="none", d_batch_norm="none", objective="gan"),
+    "dcgan-wgangp": dict(g_batch_norm="guidelines", d_batch_norm="none", objective="wgan-gp"),
+}
+# Default passes over the 4,000 training digits (62 generator steps each). A WGAN-GP step reads five
+# batches (one per critic update), so 40 of its epochs cost about as much as 100 of the others.
+DCGAN_EPOCHS = {"dcgan": 100, "dcgan-bn-everywhere": 100, "dcgan-nobn": 100, "dcgan-wgangp": 40}
+DCGAN_WIDTH = 32
+DCGAN_BATCH_SIZE = 64
+DCGAN_EVAL_SAMPLES = 4000  # as many as the real-vs-real row of lesson 06 (the 4,000 training digits)
+
+
+def dcgan_training_setup(variant: str, G: torch.nn.Module, D: torch.nn.Module, steps: int) -> dict:
+    """The optimizers, losses, critic steps and callbacks of ``variant`` for a run of ``steps`` generator
+    steps: keyword arguments for :func:`train.train` (add your own callbacks to ``["callbacks"]``)."""
+    objective = _dcgan_variant(variant)["objective"]
+    if objective == "wgan-gp":
+        adam = dict(lr=1e-4, betas=(0.0, 0.9))
+        rules = dict(d_loss=losses.wasserstein_d_loss, g_loss=losses.wasserstein_g_loss, n_critic=5,
+                     d_penalty=losses.gradient_penalty)
+    else:
+        adam = dict(lr=2e-4, betas=(0.5, 0.999))
+        rules = dict(d_loss=losses.minimax_d_loss, g_loss=losses.nonsaturating_g_loss)
+    return dict(d_opt=torch.optim.Adam(D.parameters(), **adam), g_opt=torch.optim.Adam(G.parameters(), **adam),
+                callbacks=[], **rules)
+
+
+def _dcgan_variant(variant: str) -> dict:
+    if variant not in DCGAN_VARIANTS:
+        raise ValueError(f"unknown DCGAN variant {variant!r}; choose one of {sorted(DCGAN_VARIANTS)}")
+    return DCGAN_VARIANTS[variant]
+
+
+def build_dcgan(variant: str, width: int = DCGAN_WIDTH) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+    """A freshly initialised (N(0, 0.02)) generator and discriminator of ``variant``."""
+    config = _dcgan_variant(variant)
+    G = DCGANGenerator(width=width, batch_norm=config["g_batch_norm"])
+    D = DCGANDiscriminator(width=width, batch_norm=config["d_batch_norm"])
+    G.apply(init_weights)
+    D.apply(init_weights)
+    return G, D
+
+
+def load_dcgan(variant: str, device=None, root=checkpoints.ROOT) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+    """The committed (sha256-verified) generator and discriminator of ``variant``, in eval mode."""
+    state = checkpoints.load(variant, root=root)
+    G, D = build_dcgan(variant, width=state["width"])
+    G.load_state_dict(state["G"])
+    D.load_state_dict(state["D"])
+    return G.to(device or "cpu").eval(), D.to(device or "cpu").eval()
+
+
+def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None, width: int = DCGAN_WIDTH,
+                root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True) -> dict:
+    """Train one DCGAN variant on MNIST's train split and register it under the variant's name.
+
+    Training writes a resumable checkpoint to ``data/cache/train/<run>/`` every 500 steps, so an
+    interrupted run continues where it stopped when the same command is run again. The registered
+    metrics are lesson 06's scores of 4,000 samples against the held-out test digits.
+
+    Args:
+        variant: a key of :data:`DCGAN_VARIANTS`.
+        seed: seeds the weights, the batch order and the noise.
+        epochs: passes over the training split counted in generator steps (a WGAN-GP step reads 5
+            batches); default :data:`DCGAN_EPOCHS` of the variant.
+        width: the networks' width (see :mod:`gan_course.nets.dcgan`).
+        limit: use only the first ``limit`` training images (for tests).
+        root: the registry folder.
+
+    Returns:
+        The manifest entry written.
+    """
+    _dcgan_variant(variant)  # fail before loading any data
+    epochs = DCGAN_EPOCHS[variant] if epochs is None else epochs
+    runtime.seed_everything(seed)
+    device = runtime.device()
+    digits = data.load_mnist("train", verbose=verbose).to(device)
+    if limit is not None:
+        digits = data.DigitData(digits.images[:limit], digits.labels[:limit], digits.source)
+    G, D = build_dcgan(variant, width)  # after seeding: the same weights for the same seed
+    G, D = G.to(device), D.to(device)
+    steps = epochs * max(1, len(digits) // DCGAN_BATCH_SIZE)
+    command = f"python -m gan_course train {variant} --seed {seed} --epochs {epochs}"
+    if limit is not None:
+        command += f" --limit {limit}"
+    run_name = f"{variant}-seed{seed}-epochs{epochs}" + (f"-limit{limit}" if limit is not None else "")
+    run_dir = Path(root).parent / "cache" / "train" / run_name
+    history = train.train(G, D, digits.batches(DCGAN_BATCH_SIZE, seed=seed), steps=steps,
+                          checkpoint_dir=run_dir, checkpoint_every=500, progress=verbose,
+                          log_every=None if verbose else 0, **dcgan_training_setup(variant, G, D, steps))
+    scorer = evaluation.Scorer(evaluation.load_classifier(device), data.load_mnist("test", verbose=False).images)
+    scores = scorer.score(evaluation.sample_images(G, DCGAN_EVAL_SAMPLES, seed=seed))
+    metrics = {**scores.row(), "class_shares": scores.class_shares, "steps": steps,
+               "train_images": len(digits), "seconds": round(history.seconds, 1),
+               "machine": runtime.describe_machine()}
+    state = {"width": width, "G": {k: v.cpu() for k, v in G.state_dict().items()},
+             "D": {k: v.cpu() for k, v in D.state_dict().items()}}
+    entry = _register(variant, state, command, digits.source, metrics, root)
+    shutil.rmtree(run_dir)  # registered: the resumable copy is done with
+    if verbose:
+        print(f"registered {variant}: {scores} ({history.seconds:.0f} s)")
+    return entry
+
+
+RECIPES = {"mnist-classifier": train_mnist_classifier,
+           **{variant: functools.partial(train_dcgan, variant) for variant in DCGAN_VARIANTS}}

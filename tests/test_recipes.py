@@ -55,3 +55,45 @@ def test_the_committed_classifier_reaches_its_recorded_accuracy(tmp_path):
     if info["metrics"]["test_images"] == len(test):  # it was measured on these same digits
         assert measured == pytest.approx(info["metrics"]["test_accuracy"], abs=1e-9)
     assert measured >= 0.985
+
+
+@pytest.mark.parametrize("variant", sorted(recipes.DCGAN_VARIANTS))
+def test_every_dcgan_recipe_trains_registers_and_loads(tmp_path, variant):
+    root = tmp_path / "registry"
+    entry = recipes.train_dcgan(variant, seed=0, epochs=1, limit=128, root=root, verbose=False)
+    assert entry["command"] == f"python -m gan_course train {variant} --seed 0 --epochs 1 --limit 128"
+    scores = entry["metrics"]
+    assert scores["steps"] == 128 // recipes.DCGAN_BATCH_SIZE and scores["n"] == recipes.DCGAN_EVAL_SAMPLES
+    assert {"fid", "inception_score", "precision", "recall", "classes"} <= set(scores)
+    G, D = recipes.load_dcgan(variant, root=root)
+    assert not G.training and G(torch.zeros(2, G.z_dim)).shape == (2, 1, 28, 28)
+    config = recipes.DCGAN_VARIANTS[variant]
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules()) == (config["d_batch_norm"] != "none")
+    assert not (tmp_path / "cache" / "train").exists() or not any((tmp_path / "cache" / "train").iterdir())
+
+
+def test_an_interrupted_dcgan_recipe_resumes_from_its_checkpoint(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "registry"
+    calls = []
+    real_train = recipes.train.train
+
+    def crash_after_checkpoint(*args, **kwargs):
+        calls.append(kwargs["checkpoint_dir"])
+        if len(calls) == 1:  # the first run writes its step-500 checkpoint, then "crashes"
+            kwargs["steps"] = 500
+            real_train(*args, **kwargs)
+            raise KeyboardInterrupt
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(recipes.train, "train", crash_after_checkpoint)
+    with pytest.raises(KeyboardInterrupt):
+        recipes.train_dcgan("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+    assert (calls[0] / "latest.pt").exists()
+    capsys.readouterr()
+    entry = recipes.train_dcgan("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+    assert "at step 500" in capsys.readouterr().out and entry["metrics"]["steps"] == 502
+
+
+def test_unknown_dcgan_variants_are_refused():
+    with pytest.raises(ValueError, match="dcgan-nobn"):
+        recipes.build_dcgan("dcgan-no-such-thing")
