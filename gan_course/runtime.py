@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import threadpoolctl
 import torch
 
 #: GitHub ``owner/name`` of the course: the Colab badges and the Colab install
@@ -127,6 +128,19 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device
     return torch.Generator().manual_seed(seed)
+
+
+def limit_threads(n: int = 1, torch_ops: bool = True) -> None:
+    """Run NumPy's linear algebra (BLAS), and torch's CPU ops unless ``torch_ops`` is false, on ``n`` threads.
+
+    Small models and 256 x 256 matrices gain nothing from more threads, and on a busy 2-core machine
+    threads that wait for each other make them many times slower. Lasts for the rest of the process.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer number of threads, got {n!r}")
+    threadpoolctl.threadpool_limits(limits=n, user_api="blas")
+    if torch_ops:
+        torch.set_num_threads(n)
 
 
 def in_colab() -> bool:

@@ -65,3 +65,23 @@ def test_seed_everything_seeds_all_generators():
 def test_describe_machine_and_colab():
     assert torch.__version__ in runtime.describe_machine()
     assert gan_course.in_colab() is False
+
+
+def test_limit_threads_sets_blas_and_torch_threads_and_refuses_nonsense():
+    import threadpoolctl
+
+    before_torch = torch.get_num_threads()
+    try:
+        with threadpoolctl.threadpool_limits(limits=None):  # restores the BLAS pools on exit
+            runtime.limit_threads(1)
+            assert torch.get_num_threads() == 1
+            assert all(pool["num_threads"] == 1 for pool in threadpoolctl.threadpool_info()
+                       if pool["user_api"] == "blas")
+            torch.set_num_threads(before_torch)
+            runtime.limit_threads(1, torch_ops=False)
+            assert torch.get_num_threads() == before_torch
+    finally:
+        torch.set_num_threads(before_torch)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="positive integer"):
+            runtime.limit_threads(bad)
