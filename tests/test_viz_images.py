@@ -1,0 +1,62 @@
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from gan_course import viz_images
+
+
+def test_image_panels_one_titled_grid_per_set():
+    images = {"real": torch.rand(10, 1, 6, 6) * 2 - 1, "fake": -torch.ones(4, 1, 6, 6)}
+    fig = viz_images.plot_image_panels(images, nrow=4)
+    assert [ax.get_title() for ax in fig.axes] == ["real", "fake"]
+    assert fig.axes[0].images[0].get_array().shape == (3 * 8 + 2, 4 * 8 + 2)  # 3 rows of 4 with padding 2
+    with pytest.raises(ValueError, match="at least one"):
+        viz_images.plot_image_panels({})
+
+
+def test_confusion_matrix_writes_the_off_diagonal_counts():
+    matrix = torch.tensor([[5, 1, 0], [0, 7, 2], [0, 0, 9]])
+    fig = viz_images.plot_confusion_matrix(matrix, title="c")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["1", "2"]  # the mistakes, not the diagonal
+    with pytest.raises(ValueError, match="square"):
+        viz_images.plot_confusion_matrix(torch.zeros(2, 3))
+
+
+def test_class_shares_draws_one_bar_per_class_and_set():
+    shares = {"a": [0.1] * 10, "b": [0.5, 0.5] + [0.0] * 8}
+    fig = viz_images.plot_class_shares(shares)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 20
+    assert {line.get_ydata()[0] for line in ax.get_lines()} == {0.1, 0.05}  # fair share and the threshold
+    with pytest.raises(ValueError, match="one share per class"):
+        viz_images.plot_class_shares({"a": [0.5, 0.5], "b": [1.0]})
+
+
+def test_score_bars_mark_the_reference_row():
+    rows = {"real": dict(fid=30.0, inception_score=9.9, precision=0.8, recall=0.85, classes=10),
+            "model": dict(fid=3000.0, inception_score=2.0, precision=0.5, recall=0.1, classes=3)}
+    fig = viz_images.plot_score_bars(rows, reference="real")
+    assert len(fig.axes) == 5
+    fid_ax = fig.axes[0]
+    assert fid_ax.get_xscale() == "log"  # 100x apart
+    assert [t.get_text() for t in fid_ax.texts] == [" 30", " 3000"]
+    assert fid_ax.get_lines()[0].get_xdata()[0] == 30.0
+    with pytest.raises(ValueError, match="reference"):
+        viz_images.plot_score_bars(rows, reference="missing")
+
+
+def test_precision_recall_plane_keeps_labels_of_nearby_points_apart():
+    points = {"a": (1.0, 0.0), "b": (0.99, 0.01), "c": (0.5, 0.9), "d": (0.98, 0.02)}
+    fig = viz_images.plot_precision_recall(points)
+    ax = fig.axes[0]
+    texts = {t.get_text(): t for t in ax.texts}
+    assert set(texts) == set(points)
+    boxes = [viz_images._label_box(*t.get_position(), name, t.get_horizontalalignment() == "left")
+             for name, t in texts.items()]
+    for i, a in enumerate(boxes):  # no two labels overlap
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3])
+    assert all(-0.05 <= box[0] and box[1] <= 1.05 for box in boxes)  # inside the axes
+    assert isinstance(fig, matplotlib.figure.Figure) and np.isclose(ax.get_xlim()[1], 1.05)
