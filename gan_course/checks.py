@@ -515,3 +515,326 @@ def weight_clipping(student_fn: Callable[[torch.nn.Module, float], object]) -> N
                                      f"expected {want[i]:.4f}, received {got[i]:.4f}. {hint}")
         n_cases += 1
     _passed("weight_clipping", n_cases)
+
+
+# --------------------------------------------------------------------------- lesson 05: DCGAN
+
+
+def _module(value, case: str) -> torch.nn.Module:
+    if not isinstance(value, torch.nn.Module):
+        hint = " (did you forget `return`?)" if value is None else ""
+        raise AssertionError(f"case '{case}': expected an nn.Module such as nn.Sequential(...), received "
+                             f"{type(value).__name__}{hint}")
+    return value
+
+
+def _layers(block: torch.nn.Module, kind) -> list:
+    return [m for m in block.modules() if isinstance(m, kind)]
+
+
+def _forward(block: torch.nn.Module, x: Tensor, case: str) -> Tensor:
+    try:
+        return block(x)
+    except Exception as err:
+        raise AssertionError(f"case '{case}': your block raised {type(err).__name__} on an input of shape "
+                             f"{tuple(x.shape)}: {err}") from err
+
+
+def _check_conv(conv, c_in: int, c_out: int, case: str, what: str) -> None:
+    if (conv.in_channels, conv.out_channels) != (c_in, c_out):
+        raise AssertionError(f"case '{case}': expected the {what} to map {c_in} to {c_out} channels, received "
+                             f"{conv.in_channels} to {conv.out_channels}")
+    if (conv.kernel_size, conv.stride, conv.padding) != ((4, 4), (2, 2), (1, 1)):
+        raise AssertionError(f"case '{case}': expected the {what} with kernel_size=4, stride=2, padding=1, received "
+                             f"kernel_size={conv.kernel_size[0]}, stride={conv.stride[0]}, padding={conv.padding[0]}. "
+                             "A kernel that the stride divides (4 by 2) makes every output pixel receive the same "
+                             "number of contributions; kernel 3 with stride 2 makes a checkerboard (section 2.1).")
+
+
+def _no_bias_before_batch_norm(conv, case: str) -> None:
+    if conv.bias is not None:
+        raise AssertionError(f"case '{case}': the convolution has a bias, but the BatchNorm2d right after it "
+                             "subtracts each channel's mean: the bias cancels out, gets a zero gradient and never "
+                             "learns. Pass bias=False to a convolution that batch norm follows.")
+
+
+def _one_batch_norm(block, channels: int, case: str, why: str) -> torch.nn.Module:
+    norms = _layers(block, torch.nn.modules.batchnorm._NormBase)
+    if len(norms) != 1 or not isinstance(norms[0], torch.nn.BatchNorm2d) or norms[0].num_features != channels:
+        found = ", ".join(type(m).__name__ for m in norms) or "none"
+        raise AssertionError(f"case '{case}': expected one nn.BatchNorm2d({channels}) after the convolution "
+                             f"({why}); found {found}")
+    return norms[0]
+
+
+def generator_block(student_fn: Callable[[int, int], torch.nn.Module]) -> None:
+    """Check ``student_fn(in_channels, out_channels)``: DCGAN's generator block, ConvTranspose2d (kernel 4,
+    stride 2, padding 1, no bias) -> BatchNorm2d -> ReLU, which doubles the height and width."""
+    F = torch.nn.functional
+    n_cases = 0
+    with torch.random.fork_rng():  # building the student's layers must not move the notebook's random stream
+        torch.manual_seed(50)
+        for c_in, c_out, size in ((16, 8, 7), (8, 4, 14)):
+            case = f"generator_block({c_in}, {c_out}) on images of {size}x{size}"
+            block = _module(_call(student_fn, case, c_in, c_out), case).train()
+            x = torch.randn(4, c_in, size, size)
+            out = _forward(block, x, case)
+            expected_shape = (4, c_out, 2 * size, 2 * size)
+            if tuple(out.shape) != expected_shape:
+                raise AssertionError(f"case '{case}': expected an output of shape {expected_shape} (twice the height "
+                                     f"and width), received {tuple(out.shape)}. A transposed convolution makes "
+                                     "(H - 1) * stride - 2 * padding + kernel_size pixels: with kernel 4, stride 2 "
+                                     "and padding 1 that is 2 H.")
+            convs = _layers(block, torch.nn.modules.conv._ConvNd)
+            if len(convs) != 1 or not isinstance(convs[0], torch.nn.ConvTranspose2d):
+                found = ", ".join(type(m).__name__ for m in convs) or "none"
+                raise AssertionError(f"case '{case}': expected exactly one nn.ConvTranspose2d, the fractionally-"
+                                     "strided convolution that learns its own upsampling (no fixed nn.Upsample); "
+                                     f"found {found}")
+            conv = convs[0]
+            _check_conv(conv, c_in, c_out, case, "ConvTranspose2d")
+            bn = _one_batch_norm(block, c_out, case, "the guidelines: batch norm in every generator layer except "
+                                                     "the output layer")
+            _no_bias_before_batch_norm(conv, case)
+            if _layers(block, (torch.nn.LeakyReLU, torch.nn.Tanh, torch.nn.Sigmoid, torch.nn.ELU)):
+                raise AssertionError(f"case '{case}': the generator's hidden blocks end in nn.ReLU (LeakyReLU is for "
+                                     "the discriminator, tanh only for G's output layer)")
+            expected = torch.relu(F.batch_norm(F.conv_transpose2d(x, conv.weight, None, stride=2, padding=1),
+                                               None, None, bn.weight, bn.bias, training=True, eps=bn.eps))
+            if not torch.allclose(out, expected, atol=1e-4):
+                hint = (" Your block's outputs include negative values: ReLU must come last." if out.min() < 0
+                        else "")
+                raise AssertionError(f"case '{case}': expected ConvTranspose2d -> BatchNorm2d -> ReLU, in this order; "
+                                     f"your block computes something else (largest difference "
+                                     f"{(out - expected).abs().max().item():.4f}).{hint}")
+            n_cases += 1
+    _passed("generator_block", n_cases)
+
+
+def discriminator_block(student_fn: Callable[..., torch.nn.Module]) -> None:
+    """Check ``student_fn(in_channels, out_channels, batch_norm=True)``: DCGAN's discriminator block, Conv2d
+    (kernel 4, stride 2, padding 1) -> BatchNorm2d if ``batch_norm`` -> LeakyReLU(0.2), which halves the height
+    and width."""
+    F = torch.nn.functional
+    n_cases = 0
+    with torch.random.fork_rng():
+        torch.manual_seed(51)
+        for c_in, c_out, size, batch_norm in ((1, 8, 28, False), (8, 16, 14, True), (4, 8, 14, None)):
+            args = (c_in, c_out) if batch_norm is None else (c_in, c_out, batch_norm)
+            case = f"discriminator_block{args} on images of {size}x{size}"
+            block = _module(_call(student_fn, case, *args), case).train()
+            batch_norm = True if batch_norm is None else batch_norm  # the default
+            x = torch.randn(4, c_in, size, size)
+            out = _forward(block, x, case)
+            expected_shape = (4, c_out, size // 2, size // 2)
+            if tuple(out.shape) != expected_shape:
+                raise AssertionError(f"case '{case}': expected an output of shape {expected_shape} (half the height "
+                                     f"and width), received {tuple(out.shape)}. A convolution makes "
+                                     "(H + 2 * padding - kernel_size) // stride + 1 pixels: with kernel 4, stride 2 "
+                                     "and padding 1 that is H / 2.")
+            pools = _layers(block, (torch.nn.MaxPool2d, torch.nn.AvgPool2d, torch.nn.AdaptiveAvgPool2d,
+                                    torch.nn.AdaptiveMaxPool2d))
+            if pools:
+                raise AssertionError(f"case '{case}': the guidelines replace pooling by strided convolutions (the "
+                                     f"network learns its own downsampling); remove the {type(pools[0]).__name__}")
+            convs = _layers(block, torch.nn.modules.conv._ConvNd)
+            if len(convs) != 1 or not isinstance(convs[0], torch.nn.Conv2d):
+                found = ", ".join(type(m).__name__ for m in convs) or "none"
+                raise AssertionError(f"case '{case}': expected exactly one nn.Conv2d; found {found}")
+            conv = convs[0]
+            _check_conv(conv, c_in, c_out, case, "Conv2d")
+            if batch_norm:
+                bn = _one_batch_norm(block, c_out, case, "batch_norm=True")
+                _no_bias_before_batch_norm(conv, case)
+            elif _layers(block, torch.nn.modules.batchnorm._NormBase):
+                raise AssertionError(f"case '{case}': expected no batch norm with batch_norm=False. D's input layer "
+                                     "has none: Radford et al. found that batch norm on every layer made training "
+                                     "oscillate, and on the input it hides a wrong brightness or contrast of a whole "
+                                     "batch from D (section 2.2).")
+            if _layers(block, (torch.nn.ReLU, torch.nn.ReLU6, torch.nn.ELU, torch.nn.Tanh, torch.nn.Sigmoid)):
+                raise AssertionError(f"case '{case}': expected nn.LeakyReLU(0.2). A ReLU passes no gradient where its "
+                                     "input is negative, so fewer of D's units tell G how to change its images "
+                                     "(section 2.5).")
+            slopes = {m.negative_slope for m in _layers(block, torch.nn.LeakyReLU)}
+            if slopes and slopes != {0.2}:
+                raise AssertionError(f"case '{case}': expected LeakyReLU with negative_slope=0.2 (the DCGAN paper's), "
+                                     f"received {sorted(slopes)} (nn.LeakyReLU() defaults to 0.01)")
+            h = F.conv2d(x, conv.weight, conv.bias, stride=2, padding=1)
+            if batch_norm:
+                h = F.batch_norm(h, None, None, bn.weight, bn.bias, training=True, eps=bn.eps)
+            expected = F.leaky_relu(h, 0.2)
+            if not torch.allclose(out, expected, atol=1e-4):
+                order = "Conv2d -> BatchNorm2d -> LeakyReLU(0.2)" if batch_norm else "Conv2d -> LeakyReLU(0.2)"
+                raise AssertionError(f"case '{case}': expected {order}, in this order; your block computes something "
+                                     f"else (largest difference {(out - expected).abs().max().item():.4f})")
+            n_cases += 1
+    _passed("discriminator_block", n_cases)
+
+
+def _init_test_network() -> torch.nn.Module:
+    """Layers like DCGAN's, with parameters set as a trained network might have them (so that a parameter the
+    student's initialisation leaves alone is seen)."""
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.ConvTranspose2d(64, 64, 4, 2, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh(),                     # with a bias: G's output layer
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),                      # with a bias: D's input layer
+        nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.Conv2d(128, 512, 3, 1, 1, bias=False), nn.BatchNorm2d(512),
+    )
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.modules.batchnorm._NormBase):
+                m.weight.fill_(0.5)
+                m.bias.fill_(0.3)
+            elif isinstance(m, nn.modules.conv._ConvNd):
+                m.weight.uniform_(-0.5, 0.5)
+                if m.bias is not None:
+                    m.bias.fill_(0.1)
+    return net
+
+
+def _check_normal(values: Tensor, mean: float, std: float, what: str, case: str, hint: str) -> None:
+    m, s = values.mean().item(), values.std().item()
+    if abs(m - mean) > 0.1 * std + 4 * std / math.sqrt(values.numel()) or abs(s - std) > 0.1 * std:
+        raise AssertionError(f"case '{case}': expected {what} ~ N({mean:g}, {std:g}), received values with mean "
+                             f"{m:.4f} and standard deviation {s:.4f}. {hint}")
+    kurtosis = (((values - m) / s) ** 4).mean().item()
+    if values.numel() > 10_000 and not 2.7 < kurtosis < 3.3:
+        raise AssertionError(f"case '{case}': {what} have the right mean and standard deviation but are not normally "
+                             f"distributed (kurtosis {kurtosis:.2f}; a normal distribution has 3, a uniform one 1.8). "
+                             "Draw them with nn.init.normal_, not nn.init.uniform_.")
+
+
+def dcgan_init(student_fn: Callable[[torch.nn.Module], None]) -> None:
+    """Check ``student_fn(module)``, used as ``model.apply(student_fn)``: convolution weights (Conv2d and
+    ConvTranspose2d) ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02), and all biases 0."""
+    nn = torch.nn
+    case = "model.apply(init_weights) on a DCGAN-like network"
+    with torch.random.fork_rng():
+        torch.manual_seed(52)
+        net = _init_test_network()
+        before = {id(p): p.detach().clone() for p in net.parameters()}
+        _call(net.apply, case, student_fn)
+    weights = {kind: [m.weight for m in net.modules() if type(m) is kind]
+               for kind in (nn.ConvTranspose2d, nn.Conv2d)}
+    for kind, tensors in weights.items():
+        name = kind.__name__
+        if all(id(w) in before and torch.equal(w, before[id(w)]) for w in tensors):
+            other = "nn.Conv2d" if kind is nn.ConvTranspose2d else "nn.ConvTranspose2d"
+            raise AssertionError(f"case '{case}': the {name} weights were not initialised. Handle {other} and "
+                                 f"{name} alike (they are different classes: isinstance(module, (nn.Conv2d, "
+                                 "nn.ConvTranspose2d)))")
+        _check_normal(torch.cat([w.detach().flatten() for w in tensors]), 0.0, 0.02, f"the {name} weights", case,
+                      "Use nn.init.normal_(module.weight, 0.0, 0.02): the mean comes first, then the standard "
+                      "deviation (not the variance).")
+    norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    scales = torch.cat([m.weight.detach() for m in norms])
+    if all(id(m.weight) in before and torch.equal(m.weight, before[id(m.weight)]) for m in norms):
+        raise AssertionError(f"case '{case}': the BatchNorm2d weights (the scales gamma) were not initialised. "
+                             "DCGAN draws them from N(1, 0.02).")
+    _check_normal(scales, 1.0, 0.02, "the BatchNorm2d weights (scales)", case,
+                  "Batch norm's scale starts near 1 (nn.init.normal_(module.weight, 1.0, 0.02)), so that the layer "
+                  "starts out passing the standardised values on; a scale near 0 would silence the layer.")
+    for label, tensors in (("convolution biases", [m.bias for m in net.modules()
+                                                   if isinstance(m, nn.modules.conv._ConvNd) and m.bias is not None]),
+                           ("BatchNorm2d biases (shifts)", [m.bias for m in norms])):
+        largest = max(t.abs().max().item() for t in tensors)
+        if largest != 0:
+            raise AssertionError(f"case '{case}': expected all {label} to be 0, received values up to {largest:.3g}. "
+                                 "Use nn.init.zeros_(module.bias) (a convolution built with bias=False has "
+                                 "module.bias None: skip it).")
+    _passed("dcgan_init", 4)  # ConvTranspose2d weights, Conv2d weights, batch-norm scales, biases
+
+
+# --------------------------------------------------------------------------- lesson 06: FID and IS
+
+
+def _real_number(value, case: str) -> float:
+    """Like :func:`_number`, but a complex result gets its own hint (scipy's sqrtm can return complex matrices)."""
+    import numpy as np
+
+    if np.iscomplexobj(value) or isinstance(value, complex):
+        raise AssertionError(f"case '{case}': expected a real number, received the complex value {complex(value):.6g}. "
+                             "scipy.linalg.sqrtm returns complex matrices with tiny imaginary parts when a "
+                             "covariance is singular: keep the real part (np.real or .real) of the matrix square root.")
+    return _number(value, case)
+
+
+def _random_covariance(rng, d: int, rank: int | None = None):
+    """A d x d covariance: of full rank (plus 0.1 I), or of ``rank`` < d like one estimated from ``rank`` samples."""
+    import numpy as np
+
+    a = rng.standard_normal((d, rank or d))
+    return a @ a.T / (rank or d) + (0.0 if rank else 0.1 * np.eye(d))
+
+
+def frechet_distance(student_fn: Callable) -> None:
+    """Check ``student_fn(mu1, cov1, mu2, cov2)``: the Fréchet distance between N(mu1, cov1) and N(mu2, cov2),
+    ``||mu1 - mu2||^2 + Tr(cov1 + cov2 - 2 (cov1 cov2)^(1/2))``, for NumPy means (d,) and covariances (d, d)."""
+    import numpy as np
+
+    from . import metrics
+
+    rng = np.random.default_rng(6)
+    cov = _random_covariance(rng, 3)
+    mu = rng.standard_normal(3)
+    full1, full2 = _random_covariance(rng, 4), _random_covariance(rng, 4)
+    rank1, rank2 = _random_covariance(rng, 8, rank=4), _random_covariance(rng, 8, rank=4)
+    cases = [
+        ("identical Gaussians", mu, cov, mu, cov,
+         "A Gaussian is at distance 0 from itself: Tr(cov + cov - 2 (cov cov)^(1/2)) = Tr(2 cov - 2 cov) = 0. "
+         "Check the factor 2 on the cross term and that it is the square root of the product."),
+        ("1D: N(0, 1) and N(3, 2^2)", np.array([0.0]), np.array([[1.0]]), np.array([3.0]), np.array([[4.0]]),
+         "In 1D the distance is (mu1 - mu2)^2 + (sigma1 - sigma2)^2 = 9 + 1 = 10: the squared difference of the "
+         "means (not its norm), and the squared distance itself (not its square root)."),
+        ("diagonal covariances (3D)", np.array([1.0, 0.0, -1.0]), np.diag([1.0, 4.0, 9.0]), np.zeros(3),
+         np.diag([4.0, 1.0, 0.25]), "For diagonal covariances the distance is the sum of the 1D distances."),
+        ("full covariances that do not commute (4D)", rng.standard_normal(4), full1, rng.standard_normal(4), full2,
+         "(cov1 cov2)^(1/2) is the matrix square root of the matrix product cov1 @ cov2 (scipy.linalg.sqrtm, or the "
+         "square roots of its eigenvalues): not an elementwise square root, and not sqrtm(cov1) @ sqrtm(cov2)."),
+        ("singular covariances (4 samples in 8 dimensions)", rng.standard_normal(8), rank1, rng.standard_normal(8),
+         rank2, "Covariances estimated from fewer samples than dimensions are singular; the formula still holds "
+         "(the eigenvalues of cov1 @ cov2 are >= 0 up to round-off)."),
+    ]
+    for case, mu1, cov1, mu2, cov2, hint in cases:
+        received = _real_number(_call(student_fn, case, mu1.copy(), cov1.copy(), mu2.copy(), cov2.copy()), case)
+        _number_close(received, metrics.frechet_distance(mu1, cov1, mu2, cov2), case, hint)
+    _passed("frechet_distance", len(cases))
+
+
+def inception_score(student_fn: Callable) -> None:
+    """Check ``student_fn(probs, splits)``: the Inception Score of class probabilities (N, K), the mean over
+    ``np.array_split(probs, splits)`` of ``exp(mean_x KL(p(y|x) || p(y)))`` with p(y) the split's mean row."""
+    import numpy as np
+
+    from . import metrics
+
+    rng = np.random.default_rng(7)
+    one_hot = np.eye(10)[np.arange(50) % 10]  # 5 confident predictions of each of 10 classes
+    sorted_one_hot = np.eye(4)[[0, 0, 1, 1, 2, 2, 2, 2, 0, 1, 2, 3]]  # splits of 4: classes {0, 1}, {2}, {0..3}
+    cases = [
+        ("confident and balanced (one-hot, 10 classes)", one_hot, 1,
+         "Ten classes predicted with certainty, equally often: the score is 10. Probabilities of exactly 0 appear: "
+         "0 log 0 = 0 (scipy.special.xlogy, or clip the probabilities before the log). The score is exp of the "
+         "mean KL, with natural logarithms."),
+        ("every image the same class", np.eye(10)[np.full(20, 3)], 1,
+         "One class for every image: p(y|x) = p(y), every KL is 0 and the score is exp(0) = 1."),
+        ("uncertain predictions (uniform rows)", np.full((20, 10), 0.1), 1,
+         "p(y|x) = p(y) = uniform: the score is 1."),
+        ("random predictions", rng.dirichlet(np.full(6, 0.3), size=40), 1,
+         "IS = exp(mean over images of KL(p(y|x) || p(y))), KL(p || q) = sum p log(p / q), p(y) = the mean row: "
+         "the exp comes after the mean."),
+        ("3 splits of class-sorted predictions", sorted_one_hot, 3,
+         "Each split has its own marginal p(y) (the mean row of that split) and its own score; the result is the "
+         "mean of the splits' scores: here (2 + 1 + 4) / 3."),
+        ("random predictions, 4 splits of unequal size", rng.dirichlet(np.full(5, 0.5), size=42), 4,
+         "Split with np.array_split(probs, splits) and average the splits' scores."),
+    ]
+    for case, probs, splits, hint in cases:
+        received = _call(student_fn, case, probs.copy(), splits)
+        if isinstance(received, (tuple, list)):
+            raise AssertionError(f"case '{case}': expected one number (the mean over the splits), received a "
+                                 f"{type(received).__name__} of {len(received)} values")
+        _number_close(_number(received, case), metrics.inception_score(probs, splits)[0], case, hint)
+    _passed("inception_score", len(cases))

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -15,7 +16,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 # What the lessons have imported when their exercises run.
-LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses}
+LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses, "nn": torch.nn, "np": np}
 
 
 def solutions(stem: str) -> dict:
@@ -494,7 +495,339 @@ LESSON_04_MISTAKES = [
 ]
 
 
-ALL_MISTAKES = LESSON_01_MISTAKES + LESSON_02_MISTAKES + LESSON_03_MISTAKES + LESSON_04_MISTAKES
+# --------------------------------------------------------------------------- lesson 05: DCGAN blocks and init
+
+from gan_course.nets.dcgan import init_weights as dcgan_init_reference  # noqa: E402
+
+
+def g_block(c_in, c_out, kernel=4, stride=2, padding=1, bias=False, norm=True, act=nn.ReLU, relu_first=False,
+            conv=nn.ConvTranspose2d, **conv_kw):
+    layers = [conv(c_in, c_out, kernel, stride, padding, bias=bias, **conv_kw)]
+    layers += [act()] if relu_first else []
+    layers += [nn.BatchNorm2d(c_out)] if norm else []
+    layers += [] if relu_first else [act()]
+    return nn.Sequential(*layers)
+
+
+def gb_stride_one(c_in, c_out):
+    return g_block(c_in, c_out, stride=1)
+
+
+def gb_no_padding(c_in, c_out):
+    return g_block(c_in, c_out, padding=0)
+
+
+def gb_kernel_three(c_in, c_out):
+    return g_block(c_in, c_out, kernel=3, output_padding=1)  # the right size, with uneven overlap
+
+
+def gb_with_bias(c_in, c_out):
+    return g_block(c_in, c_out, bias=True)
+
+
+def gb_leaky(c_in, c_out):
+    return g_block(c_in, c_out, act=lambda: nn.LeakyReLU(0.2))
+
+
+def gb_no_batch_norm(c_in, c_out):
+    return g_block(c_in, c_out, norm=False)
+
+
+def gb_relu_before_norm(c_in, c_out):
+    return g_block(c_in, c_out, relu_first=True)
+
+
+def gb_upsample_conv(c_in, c_out):
+    return nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False),
+                         nn.BatchNorm2d(c_out), nn.ReLU())
+
+
+def gb_no_return(c_in, c_out):
+    g_block(c_in, c_out)
+
+
+class GeneratorBlockModule(nn.Module):  # a correct block written as a module of its own
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False)
+        self.norm = nn.BatchNorm2d(c_out)
+
+    def forward(self, x):
+        return F.relu(self.norm(self.up(x)))
+
+
+def d_block(c_in, c_out, batch_norm=True, stride=2, bias=None, act=lambda: nn.LeakyReLU(0.2), always_bn=None):
+    use_bn = batch_norm if always_bn is None else always_bn
+    layers = [nn.Conv2d(c_in, c_out, 4, stride, 1, bias=(not use_bn) if bias is None else bias)]
+    layers += [nn.BatchNorm2d(c_out)] if use_bn else []
+    return nn.Sequential(*layers, act())
+
+
+def db_relu(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, act=nn.ReLU)
+
+
+def db_default_slope(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, act=nn.LeakyReLU)
+
+
+def db_always_batch_norm(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, always_bn=True)
+
+
+def db_never_batch_norm(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, always_bn=False)
+
+
+def db_stride_one(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, stride=1)
+
+
+def db_bias_with_norm(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, bias=True)
+
+
+def db_max_pooling(c_in, c_out, batch_norm=True):
+    layers = [nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not batch_norm), nn.MaxPool2d(2)]
+    return nn.Sequential(*layers, *([nn.BatchNorm2d(c_out)] if batch_norm else []), nn.LeakyReLU(0.2))
+
+
+def db_without_bias(c_in, c_out, batch_norm=True):
+    return d_block(c_in, c_out, batch_norm, bias=False)  # also correct: a bias is optional without batch norm
+
+
+def _init(module, conv_std=0.02, dist="normal", bn_mean=1.0, transposed=True, zero_bias=True, bn_init=True):
+    kinds = (nn.Conv2d, nn.ConvTranspose2d) if transposed else (nn.Conv2d,)
+    if isinstance(module, kinds):
+        if dist == "normal":
+            nn.init.normal_(module.weight, 0.0, conv_std)
+        else:
+            nn.init.uniform_(module.weight, -conv_std * math.sqrt(3 if dist == "uniform-std" else 1),
+                             conv_std * math.sqrt(3 if dist == "uniform-std" else 1))
+        if module.bias is not None and zero_bias:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d) and bn_init:
+        nn.init.normal_(module.weight, bn_mean, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def init_std_point_two(module):
+    _init(module, conv_std=0.2)
+
+
+def init_uniform(module):
+    _init(module, dist="uniform")  # U(-0.02, 0.02): standard deviation 0.0115
+
+
+def init_uniform_same_std(module):
+    _init(module, dist="uniform-std")  # U(-0.0346, 0.0346): standard deviation 0.02, but not normal
+
+
+def init_batch_norm_scale_zero(module):
+    _init(module, bn_mean=0.0)
+
+
+def init_conv2d_only(module):
+    _init(module, transposed=False)
+
+
+def init_keeps_biases(module):
+    _init(module, zero_bias=False)
+
+
+def init_skips_batch_norm(module):
+    _init(module, bn_init=False)
+
+
+def init_mean_std_swapped(module):
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.02)  # mean 0.02, standard deviation 1
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def init_by_class_name(module):  # the PyTorch DCGAN example's way: also correct
+    name = type(module).__name__
+    if "Conv" in name:
+        module.weight.data.normal_(0.0, 0.02)
+        if module.bias is not None:
+            module.bias.data.zero_()
+    elif "BatchNorm" in name:
+        module.weight.data.normal_(1.0, 0.02)
+        module.bias.data.zero_()
+
+
+def test_lesson_05_checks_accept_references(capsys):
+    checks.generator_block(g_block)
+    checks.generator_block(GeneratorBlockModule)
+    checks.discriminator_block(d_block)
+    checks.discriminator_block(db_without_bias)
+    checks.dcgan_init(dcgan_init_reference)
+    checks.dcgan_init(init_by_class_name)
+    assert capsys.readouterr().out.count("passed") == 6
+
+
+def test_lesson_05_checks_leave_the_random_stream_alone():
+    state = torch.get_rng_state()
+    checks.generator_block(g_block)
+    checks.discriminator_block(d_block)
+    checks.dcgan_init(dcgan_init_reference)
+    assert torch.equal(state, torch.get_rng_state())
+
+
+LESSON_05_MISTAKES = [
+    (checks.generator_block, stub, "not implemented yet"),
+    (checks.generator_block, gb_no_return, "did you forget `return`"),
+    (checks.generator_block, gb_stride_one, "twice the height and width"),
+    (checks.generator_block, gb_no_padding, "twice the height and width"),
+    (checks.generator_block, gb_kernel_three, "kernel_size=4, stride=2, padding=1"),
+    (checks.generator_block, gb_with_bias, "bias=False"),
+    (checks.generator_block, gb_leaky, "end in nn.ReLU"),
+    (checks.generator_block, gb_no_batch_norm, "nn.BatchNorm2d(8)"),
+    (checks.generator_block, gb_relu_before_norm, "in this order"),
+    (checks.generator_block, gb_upsample_conv, "nn.ConvTranspose2d"),
+    (checks.discriminator_block, stub, "not implemented yet"),
+    (checks.discriminator_block, db_relu, "LeakyReLU(0.2)"),
+    (checks.discriminator_block, db_default_slope, "negative_slope=0.2"),
+    (checks.discriminator_block, db_always_batch_norm, "no batch norm with batch_norm=False"),
+    (checks.discriminator_block, db_never_batch_norm, "nn.BatchNorm2d(16)"),
+    (checks.discriminator_block, db_stride_one, "half the height and width"),
+    (checks.discriminator_block, db_bias_with_norm, "bias=False"),
+    (checks.discriminator_block, db_max_pooling, "remove the MaxPool2d"),
+    (checks.dcgan_init, stub, "not implemented yet"),
+    (checks.dcgan_init, init_std_point_two, "weights ~ N(0, 0.02), received values"),
+    (checks.dcgan_init, init_uniform, "N(0, 0.02)"),
+    (checks.dcgan_init, init_uniform_same_std, "not nn.init.uniform_"),
+    (checks.dcgan_init, init_batch_norm_scale_zero, "scales"),
+    (checks.dcgan_init, init_conv2d_only, "ConvTranspose2d weights were not initialised"),
+    (checks.dcgan_init, init_keeps_biases, "convolution biases to be 0"),
+    (checks.dcgan_init, init_skips_batch_norm, "BatchNorm2d weights (the scales gamma) were not initialised"),
+    (checks.dcgan_init, init_mean_std_swapped, "the mean comes first"),
+]
+
+
+# --------------------------------------------------------------------------- lesson 06: Fréchet distance, IS
+
+from scipy import linalg  # noqa: E402
+from scipy.special import xlogy  # noqa: E402
+
+
+def fd_sqrtm(mu1, cov1, mu2, cov2):
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - 2 * linalg.sqrtm(cov1 @ cov2).real))
+
+
+def fd_no_factor_two(mu1, cov1, mu2, cov2):
+    return ((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - linalg.sqrtm(cov1 @ cov2).real)
+
+
+def fd_cov_not_its_root(mu1, cov1, mu2, cov2):
+    return ((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - 2 * cov1 @ cov2)
+
+
+def fd_elementwise_sqrt(mu1, cov1, mu2, cov2):
+    with np.errstate(invalid="ignore"):  # negative off-diagonal products: nan, outside the trace
+        return ((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - 2 * np.sqrt(cov1 * cov2))
+
+
+def fd_product_of_roots(mu1, cov1, mu2, cov2):
+    return ((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - 2 * linalg.sqrtm(cov1).real @ linalg.sqrtm(cov2).real)
+
+
+def fd_square_root_taken(mu1, cov1, mu2, cov2):
+    return math.sqrt(fd_sqrtm(mu1, cov1, mu2, cov2))  # the distance, not the squared distance FID reports
+
+
+def fd_mean_norm_not_squared(mu1, cov1, mu2, cov2):
+    return np.linalg.norm(mu1 - mu2) + np.trace(cov1 + cov2 - 2 * linalg.sqrtm(cov1 @ cov2).real)
+
+
+def fd_complex(mu1, cov1, mu2, cov2):
+    return ((mu1 - mu2) ** 2).sum() + np.trace(cov1 + cov2 - 2 * linalg.sqrtm(cov1 @ cov2))  # no .real
+
+
+def _is(probs, splits, kl=None, marginal="split", after=np.exp, per_image=False):
+    """The Inception Score with switches for the mistakes the check must catch."""
+    scores = []
+    for part in np.array_split(probs, splits):
+        m = part.mean(0, keepdims=True) if marginal == "split" else probs.mean(0, keepdims=True)
+        divergence = kl(part, m) if kl else (xlogy(part, part) - xlogy(part, m)).sum(1)
+        scores.append(np.exp(divergence).mean() if per_image else after(divergence.mean()))
+    return float(np.mean(scores))
+
+
+def is_kl_reversed(probs, splits):
+    with np.errstate(divide="ignore"):
+        return _is(probs, splits, kl=lambda p, m: (m * (np.log(m) - np.log(p))).sum(1))
+
+
+def is_no_exp(probs, splits):
+    return _is(probs, splits, after=lambda x: x)
+
+
+def is_whole_set_marginal(probs, splits):
+    return _is(probs, splits, marginal="all")
+
+
+def is_log2(probs, splits):
+    return _is(probs, splits, kl=lambda p, m: (xlogy(p, p) - xlogy(p, m)).sum(1) / math.log(2))
+
+
+def is_exp_per_image(probs, splits):
+    return _is(probs, splits, per_image=True)
+
+
+def is_geometric_mean_of_splits(probs, splits):
+    return float(np.exp(np.mean([np.log(_is(part, 1)) for part in np.array_split(probs, splits)])))
+
+
+def is_entropies_swapped(probs, splits):
+    return 1 / _is(probs, splits)  # exp(E H(y|x) - H(y))
+
+
+def is_naive_log(probs, splits):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _is(probs, splits, kl=lambda p, m: (p * np.log(p / m)).sum(1))  # 0 log 0 = nan
+
+
+def is_mean_and_std(probs, splits):
+    return metrics.inception_score(probs, splits)  # the package's (mean, std): the exercise asks for the mean
+
+
+def test_lesson_06_checks_accept_references(capsys):
+    checks.frechet_distance(metrics.frechet_distance)
+    checks.frechet_distance(fd_sqrtm)
+    checks.inception_score(lambda probs, splits: metrics.inception_score(probs, splits)[0])
+    checks.inception_score(_is)
+    assert capsys.readouterr().out.count("passed") == 4
+
+
+LESSON_06_MISTAKES = [
+    (checks.frechet_distance, stub, "not implemented yet"),
+    (checks.frechet_distance, fd_no_factor_two, "identical Gaussians"),
+    (checks.frechet_distance, fd_cov_not_its_root, "identical Gaussians"),
+    (checks.frechet_distance, fd_elementwise_sqrt, "do not commute"),
+    (checks.frechet_distance, fd_product_of_roots, "do not commute"),
+    (checks.frechet_distance, fd_square_root_taken, "not its square root"),
+    (checks.frechet_distance, fd_mean_norm_not_squared, "(not its norm)"),
+    (checks.frechet_distance, fd_complex, "keep the real part"),
+    (checks.inception_score, stub, "not implemented yet"),
+    (checks.inception_score, is_kl_reversed, "received inf"),
+    (checks.inception_score, is_no_exp, "received 2.302585"),
+    (checks.inception_score, is_whole_set_marginal, "its own marginal"),
+    (checks.inception_score, is_log2, "natural logarithms"),
+    (checks.inception_score, is_exp_per_image, "the exp comes after the mean"),
+    (checks.inception_score, is_geometric_mean_of_splits, "mean of the splits' scores"),
+    (checks.inception_score, is_entropies_swapped, "received 0.100000"),
+    (checks.inception_score, is_naive_log, "0 log 0 = 0"),
+    (checks.inception_score, is_mean_and_std, "expected one number"),
+]
+
+
+ALL_MISTAKES = (LESSON_01_MISTAKES + LESSON_02_MISTAKES + LESSON_03_MISTAKES + LESSON_04_MISTAKES + LESSON_05_MISTAKES
+                + LESSON_06_MISTAKES)
 
 
 @pytest.mark.parametrize("check, wrong, message", ALL_MISTAKES, ids=[f"{c.__name__}-{w.__name__}" for c, w, _ in ALL_MISTAKES])
