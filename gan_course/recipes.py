@@ -130,8 +130,8 @@ DCGAN_VARIANTS = {
     "dcgan-wgangp": dict(g_batch_norm="guidelines", d_batch_norm="none", objective="wgan-gp"),
 }
 # Default passes over the 4,000 training digits (62 generator steps each). A WGAN-GP step reads five
-# batches (one per critic update), so 40 of its epochs cost about as much as 100 of the others.
-DCGAN_EPOCHS = {"dcgan": 100, "dcgan-bn-everywhere": 100, "dcgan-nobn": 100, "dcgan-wgangp": 40}
+# batches (one per critic update), so 80 of its epochs cost about as much as 200 of the others.
+DCGAN_EPOCHS = {"dcgan": 200, "dcgan-bn-everywhere": 200, "dcgan-nobn": 200, "dcgan-wgangp": 80}
 DCGAN_WIDTH = 32
 DCGAN_BATCH_SIZE = 64
 DCGAN_EVAL_SAMPLES = 4000  # as many as the real-vs-real row of lesson 06 (the 4,000 training digits)

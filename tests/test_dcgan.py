@@ -17,7 +17,7 @@ def test_shapes_and_ranges():
     assert D(x).shape == (5,)
 
 
-@pytest.mark.parametrize("batch_norm, g_bn, d_bn", [("guidelines", 2, 1), ("everywhere", 3, 2), ("none", 0, 0)])
+@pytest.mark.parametrize("batch_norm, g_bn, d_bn", [("guidelines", 3, 2), ("everywhere", 4, 3), ("none", 0, 0)])
 def test_batch_norm_placement(batch_norm, g_bn, d_bn):
     G, D = DCGANGenerator(width=8, batch_norm=batch_norm), DCGANDiscriminator(width=8, batch_norm=batch_norm)
     assert count(G, nn.BatchNorm2d) == g_bn and count(D, nn.BatchNorm2d) == d_bn
@@ -32,8 +32,10 @@ def test_the_architecture_follows_the_guidelines():
     G, D = DCGANGenerator(width=8), DCGANDiscriminator(width=8)
     for net in (G, D):
         assert count(net, nn.Linear) == 0 and count(net, nn.MaxPool2d) == count(net, nn.AvgPool2d) == 0
-    assert count(G, nn.ConvTranspose2d) == 3 and count(G, nn.ReLU) == 2 and isinstance(G.net[-1], nn.Tanh)
-    assert count(D, nn.Conv2d) == 3 and count(D, nn.LeakyReLU) == 2
+    assert count(G, nn.ConvTranspose2d) == 4 and count(G, nn.ReLU) == 3 and isinstance(G.net[-1], nn.Tanh)
+    assert G.output_layer is [m for m in G.modules() if isinstance(m, nn.ConvTranspose2d)][-1]
+    assert G.output_layer.out_channels == 1
+    assert count(D, nn.Conv2d) == 4 and count(D, nn.LeakyReLU) == 3
     assert all(m.negative_slope == 0.2 for m in D.modules() if isinstance(m, nn.LeakyReLU))
 
 

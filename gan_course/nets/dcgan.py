@@ -6,9 +6,14 @@ The paper's architecture guidelines, each visible below:
   instead of pooling: the networks learn their own down- and up-sampling;
 * batch norm in G (not on its output layer) and in D (not on its input layer);
 * no fully connected hidden layers: z is reshaped to (B, z_dim, 1, 1) and the first
-  transposed convolution makes a 7 x 7 map; D's last convolution makes one score;
+  transposed convolution makes a 7 x 7 map; D's last convolution turns its 4 x 4 map
+  into one score;
 * ReLU in G with tanh at the output (images are scaled to [-1, 1]); LeakyReLU(0.2) in D;
 * weights initialised from N(0, 0.02) (:func:`init_weights`).
+
+Four layers each. G grows 1 x 1 -> 7 x 7 -> 14 x 14 -> 28 x 28 while the channels shrink, then a
+3 x 3 transposed convolution with stride 1 paints the one output channel from the full-size features;
+D mirrors it, 28 -> 14 -> 7 -> 4, then one score.
 
 ``batch_norm`` switches between the guidelines and the two ablations of lesson 05:
 ``"guidelines"``, ``"everywhere"`` (also on G's output and D's input layer) and ``"none"``.
@@ -50,9 +55,16 @@ class DCGANGenerator(nn.Module):
             _norm(4 * width, hidden_bn), nn.ReLU(),
             nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=not hidden_bn),   # (B, 2w, 14, 14)
             _norm(2 * width, hidden_bn), nn.ReLU(),
-            nn.ConvTranspose2d(2 * width, 1, 4, 2, 1, bias=not output_bn),           # (B, 1, 28, 28)
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=not hidden_bn),       # (B, w, 28, 28)
+            _norm(width, hidden_bn), nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 3, 1, 1, bias=not output_bn),               # (B, 1, 28, 28)
             _norm(1, output_bn), nn.Tanh(),
         )
+
+    @property
+    def output_layer(self) -> nn.ConvTranspose2d:
+        """The last transposed convolution, which makes the one output channel (before the tanh)."""
+        return self.net[-3]
 
     def forward(self, z: Tensor) -> Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
@@ -70,7 +82,7 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(
         self,
-        width: int = 64,                  # channels of the first hidden map; the second has 2x as many
+        width: int = 64,                  # channels of the first hidden map; the next have 2x and 4x as many
         batch_norm: str = "guidelines",   # "guidelines", "everywhere" or "none"
     ):
         super().__init__()
@@ -82,7 +94,9 @@ class DCGANDiscriminator(nn.Module):
             nn.LeakyReLU(0.2),
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not hidden_bn),       # (B, 2w, 7, 7)
             _norm(2 * width, hidden_bn), nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * width, 1, 7, 1, 0),                               # (B, 1, 1, 1)
+            nn.Conv2d(2 * width, 4 * width, 3, 2, 1, bias=not hidden_bn),   # (B, 4w, 4, 4)
+            _norm(4 * width, hidden_bn), nn.LeakyReLU(0.2),
+            nn.Conv2d(4 * width, 1, 4, 1, 0),                               # (B, 1, 1, 1)
         )
 
     def forward(self, x: Tensor) -> Tensor:
