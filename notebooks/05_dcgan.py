@@ -29,7 +29,7 @@
 # classes covered); for now read FID as "lower is closer to the real digits" and recall as "how much of the
 # real digits' variety the samples cover".
 #
-# **Time.** `smoke`: about 17 s · `cpu`: about 2 min on 2 CPU cores (it trains a DCGAN from scratch for
+# **Time.** `smoke`: about 25 s · `cpu`: about 3 min on 2 CPU cores (it trains a DCGAN from scratch for
 # 1,200 steps and loads the committed checkpoints for the rest) · `gpu`: not measured yet (it trains the
 # DCGAN and the three ablations from scratch for as many steps as the committed checkpoints).
 
@@ -135,7 +135,7 @@ def classify_images(images: torch.Tensor) -> torch.Tensor:
 #
 # Their training details add: weights initialised from $\mathcal N(0, 0.02)$, Adam with learning rate
 # $2\cdot 10^{-4}$ and $\beta_1 = 0.5$. The paper's networks make 64×64 images; the course's are the same
-# design cut down to MNIST's 28×28, with three layers each:
+# design cut down to MNIST's 28×28, with four layers each:
 
 # %%
 gan_course.show(dcgan.DCGANGenerator)
@@ -175,7 +175,8 @@ print(f"width {recipes.DCGAN_WIDTH}: G has {g_parameters:,} parameters, D {d_par
 
 # %% [markdown]
 # $G$ grows a 1×1 "image" with 100 channels (the noise $z$) to 7×7, 14×14 and 28×28 while the channels
-# shrink to one; $D$ mirrors it, 28 → 14 → 7 → one score. Most of $G$'s parameters sit in its first layer
+# shrink, and a last layer with stride 1 paints the one output channel from the full-size features; $D$
+# mirrors it, 28 → 14 → 7 → 4 → one score. Most of $G$'s parameters sit in its first layer
 # (100 × 128 × 7 × 7 weights). The next section takes the guidelines one at a time.
 #
 # ## 2. The guidelines, one at a time
@@ -231,7 +232,8 @@ plt.show()
 # %% [markdown]
 # With kernel 3 the interior alternates between 1, 2 and 4 contributions: a checkerboard built into the
 # layer. With kernel 4 every interior pixel gets exactly 4 (only the border gets fewer), which is why DCGAN
-# and the course use kernel 4 with stride 2. Even overlap is not the whole story: the 4 contributions come
+# and the course use kernel 4 with stride 2. ($G$'s output layer has stride 1, where any kernel paints every
+# pixel evenly: 9 times with kernel 3.) Even overlap is not the whole story: the 4 contributions come
 # from 4 *different* weights of the kernel, one per position in the 2 × 2 grid of output phases, so random
 # weights still paint a period-2 pattern that training must learn to cancel. The energy of an image at
 # the period-2 frequencies (row 14 or column 14 of its 28 × 28 Fourier transform, without the mean) measures
@@ -278,7 +280,7 @@ plt.show()
 # The spectra (log scale; slow variations at the four corners, period 2 on the row and column through the
 # centre) show where the energy sits. The real digits' is concentrated at low frequencies. The untrained
 # generator's is nearly flat, like noise, with bright points every 7 frequencies: patterns of period 4 and 2,
-# one from each stride-2 layer. The period-2 lines alone hold a quarter of its energy (printed above), against
+# one from each stride-2 layer. The period-2 lines alone hold almost a third of its energy (printed above), against
 # well under 1% for real digits. Section 3 measures how much of it training removes.
 #
 # ### 2.2 Batch norm, but not on $G$'s output and not on $D$'s input
@@ -388,7 +390,7 @@ gan_course.record("same_z_two_batches", batch_tie)
 # ### 2.3 No fully connected hidden layers
 #
 # The course's $G$ starts with a transposed convolution with a 7×7 kernel on a 1×1 input, and $D$ ends with a
-# 7×7 convolution on a 7×7 map. Both are matrix products in disguise: Radford et al. say of their first layer
+# 4×4 convolution on a 4×4 map. Both are matrix products in disguise: Radford et al. say of their first layer
 # that it "could be called fully connected as it is just a matrix multiplication" whose result is reshaped
 # into a 4D tensor. What the guideline removes are the fully connected *hidden* layers on top of the
 # convolutional features. Check that $G$'s first layer is a linear layer with its weight reshaped:
@@ -399,7 +401,7 @@ with torch.no_grad():
     as_conv = first(z[:, :, None, None]).flatten(1)  # (4, 128 * 7 * 7)
     as_linear = z @ first.weight.flatten(1)  # (4, 100) @ (100, 128 * 7 * 7)
 gan_course.record("first_layer_as_linear_difference", (as_conv - as_linear).abs().max())
-fc_hidden = gan_course.record("fc_hidden_parameters", (2 * recipes.DCGAN_WIDTH * 7 * 7 + 1) * 1024 + 1025)
+fc_hidden = gan_course.record("fc_hidden_parameters", (4 * recipes.DCGAN_WIDTH * 4 * 4 + 1) * 1024 + 1025)
 print(f"largest difference between G's first layer and the matrix product: {(as_conv - as_linear).abs().max():.1e}")
 print(f"a hidden layer of 1,024 units on D's features would add {fc_hidden:,} parameters to D's {d_parameters:,}")
 
@@ -511,7 +513,7 @@ print(f"with ReLU instead of LeakyReLU: gradient norm x {ratio:.2f}; pixels with
 # Batch norm rescales every hidden layer to unit variance, so there the initial scale of the weights hardly
 # matters. It matters where there is no batch norm: $G$'s output layer, just before the tanh. PyTorch's default
 # initialisation of `ConvTranspose2d` draws from a uniform distribution scaled by its *output* channels and
-# kernel (a quirk of how it computes the fan-in), which for $G$'s last layer (1 output channel, 4×4 kernel) is
+# kernel (a quirk of how it computes the fan-in), which for $G$'s last layer (1 output channel, 3×3 kernel) is
 # wide. Compare the two initialisations, layer by layer:
 
 # %%
@@ -534,7 +536,7 @@ for init in ("default", "N(0, 0.02)"):
     stds = activation_stds(G_try, z_init)
     with torch.no_grad():
         images = G_try(z_init)
-    init_stats[init] = dict(output_weight_std=G_try.net[6].weight.std().item(), pre_tanh_std=stds[-2][1],
+    init_stats[init] = dict(output_weight_std=G_try.output_layer.weight.std().item(), pre_tanh_std=stds[-2][1],
                             saturated_share=(images.abs() > 0.9).float().mean().item(),
                             tanh_slope=(1 - images ** 2).mean().item(),  # d tanh / d input, at each pixel
                             after_batch_norm=[s for name, s in stds if name == "BatchNorm2d"])
@@ -547,7 +549,7 @@ for init, row in init_stats.items():
 
 # %% [markdown]
 # After each batch norm the standard deviation is 1 with either initialisation. At the output it is not:
-# with PyTorch's default, $G$ starts with about a third of its pixels already saturated near $\pm 1$, where the
+# with PyTorch's default, $G$ starts with almost half of its pixels already saturated near $\pm 1$, where the
 # tanh's slope $1 - \tanh^2$ is small: every gradient that reaches $G$ is multiplied by that slope, on average
 # by the value printed above. With $\mathcal N(0, 0.02)$ the first images are a faint grey around 0, in the
 # tanh's linear range, where the slope is nearly 1 and every pixel can move.
@@ -775,18 +777,18 @@ print(f"lowest FID: {best}; batch norm per the guidelines vs everywhere vs nowhe
 # the share of samples that look like real digits, recall the share of real digits that the samples cover
 # (lesson 06 defines all of them). What the three placements of batch norm did in these runs:
 #
-# * **Per the guidelines**: the lowest FID and the highest recall of the three, though by lesson 06's count it
-#   makes three of the ten digits too rarely (the classes column; the class shares are recorded).
-# * **Everywhere**: the highest FID and the lowest recall, though its precision is the highest: its samples look
-#   like digits but cover less of their variety. And its backgrounds are grey: almost none of its pixels reach
-#   the background that makes up about 80% of a real digit (the last column). That is the failure section 2.2
-#   predicted: its discriminator has batch norm on its input and cannot see that a whole batch is washed out,
-#   so nothing pushes the generator's batches to be black and white.
-# * **Nowhere**: this three-layer generator still learns digits (Radford et al. warned about deep
-#   generators collapsing), with an FID between the other two and a recall well below the guidelines'.
+# * **Per the guidelines**: the lowest FID of the three by a wide margin, a precision between the other two,
+#   and as high a recall as the generator without batch norm (within a few thousandths).
+# * **Everywhere**: the highest precision and the lowest recall: its samples look like digits but cover less of
+#   their variety. And its backgrounds are grey: only about a third of its pixels reach the background that
+#   makes up about 80% of a real digit (the last column). That is the failure section 2.2 predicted: its
+#   discriminator has batch norm on its input and cannot see that a whole batch is washed out, so nothing pushes
+#   the generator's batches to be black and white.
+# * **Nowhere**: this four-layer generator still learns digits (Radford et al. warned about deep generators
+#   collapsing), but with the highest FID and the lowest precision of the three.
 # * **WGAN-GP**, for comparison: the guidelines' generator trained with lesson 04's objective (fewer generator
-#   steps, five critic updates each). It is the only one of the four that makes all ten digits often enough,
-#   at an FID well above the guidelines' DCGAN.
+#   steps, five critic updates each), at the highest FID of the four. All four make all ten digits often
+#   enough (the classes column; the class shares are recorded).
 #
 # These are single training runs (seed 0) of each variant; lesson 06 measures how much the scores move from
 # seed to seed. The last columns repeat the scores the manifest recorded when each checkpoint was made (the
@@ -880,16 +882,19 @@ plt.tight_layout()
 plt.show()
 mid = {name: (c["confidence"][:, 4].mean().item(), c["ink"][:, 4].mean().item()) for name, c in curves.items()}
 ends = curves["slerp"]["confidence"][:, [0, -1]].mean().item()
+ends_ink = curves["slerp"]["ink"][:, [0, -1]].mean().item()  # the same end points on both paths
 print(f"classifier's confidence at the ends {ends:.3f}; at the midpoint: lerp {mid['lerp'][0]:.3f}, "
-      f"slerp {mid['slerp'][0]:.3f}.  Mean pixel value at the midpoint: lerp {mid['lerp'][1]:.3f}, "
-      f"slerp {mid['slerp'][1]:.3f}")
+      f"slerp {mid['slerp'][0]:.3f}.  Mean pixel value at the ends {ends_ink:.3f}; at the midpoint: "
+      f"lerp {mid['lerp'][1]:.3f}, slerp {mid['slerp'][1]:.3f}")
 
 # %% [markdown]
 # Along either path the digit morphs from one into the other, and the classifier stays about as sure of the
-# intermediate images as of the end points: they are digits too, of one class or the other. The systematic difference between the paths is the one the norms predict: on
-# the straight line, through the low-norm region, the images lose ink towards the midpoint (the fainter digits
-# of the ink curve), while on the great circle the ink stays as it is at the ends. The effect is small for this
-# generator; White (2016) makes the case for slerp with generators of faces.
+# intermediate images as of the end points: they are digits too, of one class or the other. The norms predict a
+# difference between the paths: the straight line cuts through the low-norm region where $G$ never saw a
+# sample, the great circle stays on the shell. For this generator the measurement finds no such difference:
+# at the midpoint both paths have the ink of the end points to within 0.01 (printed above) and a confidence
+# within the noise of the curves. Whether slerp matters depends on the generator; White (2016) makes the case
+# for it with generators of faces.
 #
 # ### 5.3 Class means and vector arithmetic
 #
@@ -928,12 +933,19 @@ print(f"{int(sure.sum())} of {N_LATENT} samples classified with probability > 0.
 print(f"mean z of each class has norm {raw.norm(dim=1).mean():.2f}; decoded as its own class: "
       f"{mean_hits['mean z']}/{len(present)} as it is, {mean_hits['mean z, rescaled to |z| = 10']}/{len(present)} "
       "rescaled")
+background = {name: (images < -0.95).float().mean().item() for name, images in decoded.items()}
+gan_course.record("class_mean_background", {"raw": background["mean z"],
+                                            "rescaled": background["mean z, rescaled to |z| = 10"]})
+print(f"background (pixels below -0.95): {background['mean z']:.0%} as it is, "
+      f"{background['mean z, rescaled to |z| = 10']:.0%} rescaled, {background_real:.0%} in real digits")
 
 # %% [markdown]
 # The mean $z$ of a class has a small norm (printed): averaging many nearly orthogonal vectors cancels most of
-# them. Decoded as it is, from near the centre, far inside the shell where $G$ was trained, it often gives a
-# faint or broken digit; rescaled to the typical norm it decodes to a clean prototype of its class (the counts printed above).
-# The direction of the average carries the digit's identity; the norm has to be a typical one.
+# them. Decoded as it is, from near the centre, far inside the shell where $G$ was trained, it still shows its
+# digit (the counts printed above), but on a grey, blotchy background with a faint grid: much less of the image
+# is clean background (printed) than in real digits. Rescaled to the typical norm it decodes to a clean
+# prototype of its class. The direction of the average carries the digit's identity; the norm has to be a
+# typical one for the image to look like a sample.
 #
 # Now arithmetic with these means: take samples of class $a$, add $\bar z_b - \bar z_a$, and ask the classifier
 # what they became. The table holds, for every pair, the share of up to 50 samples of $a$ that turn into $b$.
@@ -1062,9 +1074,9 @@ print(f"verdict: generated samples are {ratio_nn:.2f} times as far from the trai
       f"(median) -> {'looks like copying' if ratio_nn < 0.5 or close_share > 0.1 else 'no sign of memorising'}")
 
 # %% [markdown]
-# The generated samples are, if anything, *farther* from the training set than new real digits are, and none
-# is closer to a training image than the closest 1% of the held-out digits. The closest samples are close
-# cousins of a training digit (a 1, 7 or 9 drawn a little differently), at distances that many held-out
+# The generated samples are, if anything, *farther* from the training set than new real digits are, and almost
+# none (the share printed above) is closer to a training image than the closest 1% of the held-out digits. The closest samples are close
+# cousins of a training digit (here all of them 1s, the digit with the least room for variation), at distances that many held-out
 # real digits undercut: MNIST itself holds many near-identical 1s and 7s. Pixel distance is a blunt test: it
 # catches exact or near copies, not a copy shifted by a pixel or a generator that stitches together pieces of
 # training images. Its verdict here is that the generator does not copy its training digits.
@@ -1145,18 +1157,21 @@ gan_course.checks.dcgan_init(init_weights)
 #
 # * DCGAN's guidelines, each with its measurement: max pooling passes a gradient to a quarter of its inputs, a
 #   strided convolution to all; kernel 4 with stride 2 paints every output pixel equally often, kernel 3 does
-#   not, and even so the untrained generator is mostly checkerboard until training cancels it; batch norm on
+#   not, and even so the untrained generator puts almost a third of its energy into a checkerboard until
+#   training cancels it; batch norm on
 #   $G$'s output gives every batch the same statistics before the tanh, and on $D$'s input it hides a washed-out
 #   batch from $D$; $G$'s first layer is a matrix product; the tanh folds $G$'s far wider output into the data's
 #   range and makes the background easy; about half of $D$'s units see negative inputs, which a ReLU would
 #   block; $\mathcal N(0, 0.02)$ starts $G$ in the tanh's linear range, PyTorch's default in its saturation.
 # * A DCGAN trained with the package loop turns noise into digits within a few hundred steps; the committed
 #   checkpoint continues to train like any other model.
-# * Batch norm per the guidelines gave the best FID and recall; everywhere, grey washed-out digits that its
-#   batch-normalised discriminator could not see; nowhere, a working but less varied generator.
+# * Batch norm per the guidelines gave the best FID by a wide margin; everywhere, grey washed-out backgrounds
+#   that its batch-normalised discriminator could not see; nowhere, a working generator with the worst FID and
+#   precision of the three.
 # * The latent space: typical $z$ lie on a shell of radius about $\sqrt d$; the straight line between two of them
-#   dips to about $\sqrt{d/2}$ and its images lose ink there, the great circle does not; a class's mean $z$,
-#   rescaled to the shell, decodes to a prototype of the class; class offsets move about half of the samples
+#   dips to about $\sqrt{d/2}$, yet for this generator its images look like those of the great circle; a
+#   class's mean $z$ decodes to its class on a grey background, rescaled to the shell to a clean prototype;
+#   class offsets move more than half of the samples
 #   into the target class; a "bold" vector thickens strokes, and keeps the class once its class directions are
 #   projected out.
 # * The generated samples are farther from their nearest training digit than held-out real digits are: no

@@ -30,7 +30,7 @@
 # **Prerequisites.** Lesson 02 (KL divergence, Wasserstein distances). The DCGANs scored in section 7 are
 # lesson 05's; their checkpoints are committed, so this lesson runs without it.
 #
-# **Time.** `smoke`: about 30 s · `cpu`: about 2 min on 2 CPU cores · `gpu`: not measured yet (the `gpu`
+# **Time.** `smoke`: about 20 s · `cpu`: about 2.5 min on 2 CPU cores · `gpu`: not measured yet (the `gpu`
 # profile scores 10,000 samples per set where the data has that many).
 
 # %% [markdown]
@@ -692,7 +692,7 @@ print(f"batch norm per the guidelines vs none: FID {table['DCGAN']['fid']:.1f} v
       f"{'closer to' if verdicts['batch_norm_helps'] else 'further from'} the real-vs-real row")
 
 # %% [markdown]
-# ### Why the DCGAN misses the target
+# ### What limits the DCGAN's Inception Score
 # With one split the IS of section 3 factors into two numbers one can read: $\exp H(y)$, the number of equally
 # frequent classes the samples behave like (**balance**, 10 at most), over $\exp \mathbb E_x H(y\mid x)$, the
 # number of classes a single prediction hesitates between (**hesitation**, 1 at least). A generator that made
@@ -710,11 +710,11 @@ for name, part in is_parts.items():
           f"{10 / part['hesitation']:16.2f}")
 
 # %% [markdown]
-# The real digits are balanced and recognised at a glance. The DCGAN falls short on both counts, and the
-# hesitation costs more than the imbalance (it divides the score by more than $10 / \text{balance}$ does): even with every digit made equally often, its IS could not pass
-# `10 / hesitation` (in the `cpu` profile about 8.3, below the target of 9.0). It makes too few of some digits
-# (the class shares above), and too many of its digits are ambiguous to the judge: what it needs is digits that
-# are more clearly one thing, not only more of the rare ones.
+# The real digits are balanced and recognised at a glance. The DCGAN makes its ten digits almost equally
+# often (a balance close to 10), and loses most of the gap to real digits on hesitation: it divides the score
+# by more than $10 / \text{balance}$ does. So even with every digit made exactly equally often, its IS could
+# not pass `10 / hesitation`, which in the `cpu` profile is just under the target of 9.0. To reach it, the
+# generator needs digits that are more clearly one thing, not more of the rare ones.
 #
 # How to read the table:
 # * No generator reaches the real-vs-real row: that FID is what perfect copies of the training digits would

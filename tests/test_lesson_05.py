@@ -29,8 +29,8 @@ def r(lesson_results):
 def test_data_and_architecture(r):
     assert r["train_images"] > 0 and "MNIST" in r["data_source"]
     w = recipes.DCGAN_WIDTH
-    assert r["g_shapes"] == [[4 * w, 7, 7], [2 * w, 14, 14], [1, 28, 28]]  # 1 -> 7 -> 14 -> 28
-    assert r["d_shapes"] == [[w, 14, 14], [2 * w, 7, 7], [1, 1, 1]]  # 28 -> 14 -> 7 -> one score
+    assert r["g_shapes"] == [[4 * w, 7, 7], [2 * w, 14, 14], [w, 28, 28], [1, 28, 28]]  # 1 -> 7 -> 14 -> 28
+    assert r["d_shapes"] == [[w, 14, 14], [2 * w, 7, 7], [4 * w, 4, 4], [1, 1, 1]]  # 28 -> 14 -> 7 -> 4 -> score
     assert r["g_parameters"] == sum(p.numel() for p in DCGANGenerator(width=w).parameters())
     assert r["d_parameters"] == sum(p.numel() for p in DCGANDiscriminator(width=w).parameters())
 
@@ -40,8 +40,8 @@ def test_strided_convolutions_and_the_checkerboard(r):
     assert r["overlap_k3_interior"] == [1, 2, 4] and r["overlap_k4_interior"] == [4]
     assert r["period_two_share_real"] < 0.01  # real digits: cpu 0.29%
     assert r["period_two_share_noise"] == pytest.approx(55 / 783, abs=0.01)  # white noise: 55 of 783 frequencies
-    assert r["period_two_share_untrained"] > 0.2  # the untrained G is mostly checkerboard (25%)
-    # CHECKPOINT (in gpu: the run): training removes it, down to about the real digits' share (0.31% vs 0.29%)
+    assert r["period_two_share_untrained"] > 0.2  # "almost a third" of the untrained G's energy (31%)
+    # CHECKPOINT (in gpu: the run): training removes it, down to about the real digits' share (0.28% vs 0.29%)
     assert r["period_two_share_trained"] < 3 * r["period_two_share_real"]
 
 
@@ -53,7 +53,7 @@ def test_batch_norm_on_g_output_pins_the_batch_statistics(r):
     assert abs(before_tanh["everywhere"]["mean"]) < 1e-3 and abs(before_tanh["everywhere"]["std"]) < 1e-3
     assert abs(before_tanh["none"]["mean"]) > 0.01  # without BN the batches differ before the tanh too
     assert gap["none"]["train"] == pytest.approx(gap["none"]["eval"], rel=1e-3)  # no BN: nothing changes
-    # CHECKPOINT: the ink gap left in training mode: output BN 16%, hidden BN only 54%, none 100%
+    # CHECKPOINT: the ink gap left in training mode: output BN 14%, hidden BN only 45%, none 100%
     kept = {kind: g["train"] / g["eval"] for kind, g in gap.items()}
     assert kept["everywhere"] < 0.35 and kept["everywhere"] < kept["guidelines"] - 0.15
     assert 0.2 < kept["guidelines"] < 0.9
@@ -62,7 +62,7 @@ def test_batch_norm_on_g_output_pins_the_batch_statistics(r):
 def test_batch_norm_on_d_input_is_blind_to_a_washed_out_batch(r):
     change = r["d_scores_change_under_affine_input"]
     assert change["everywhere"] < 0.01  # identical scores up to rounding and batch norm's eps (cpu 5e-4)
-    assert change["guidelines"] > 1 and change["none"] > 1  # CHECKPOINT: whole units (cpu 23 and 5.8)
+    assert change["guidelines"] > 1 and change["none"] > 1  # CHECKPOINT: whole units (cpu 18 and 5.7)
 
 
 def test_batch_norm_ties_a_sample_to_its_batch_in_training_mode_only(r):
@@ -74,26 +74,26 @@ def test_batch_norm_ties_a_sample_to_its_batch_in_training_mode_only(r):
 
 def test_no_fully_connected_hidden_layers(r):
     assert r["first_layer_as_linear_difference"] < 1e-4  # G's first layer is a reshaped matrix product
-    assert r["fc_hidden_parameters"] > 50 * r["d_parameters"]
+    assert r["fc_hidden_parameters"] > 10 * r["d_parameters"]  # "many times over" (19x at width 32)
 
 
 def test_tanh_output(r):
     assert 0.7 < r["background_share_real"] < 0.9  # MNIST: mostly background at exactly -1 (0.81)
     low, high = r["pre_tanh_range"]
-    # CHECKPOINT: pre-tanh values from -53 to 6, 92% outside [-1, 1]; 80% background after the tanh (real 81%)
+    # CHECKPOINT: pre-tanh values from -59 to 7, 92% outside [-1, 1]; 79% background after the tanh (real 81%)
     assert low < -5 and r["outside_range_without_tanh"] > 0.5
     assert abs(r["background_share_generated"] - r["background_share_real"]) < 0.1
 
 
 def test_leaky_relu_passes_gradient_for_negative_inputs(r):
-    assert len(r["d_negative_share"]) == 2 and all(0 < s < 1 for s in r["d_negative_share"])
+    assert len(r["d_negative_share"]) == 3 and all(0 < s < 1 for s in r["d_negative_share"])  # D's 3 LeakyReLUs
     assert r["leaky_zero_gradient_pixels"] == 0
     assert r["relu_gradient_norm_ratio"] > 0 and math.isfinite(r["relu_gradient_norm_ratio"])
-    assert len(r["d_always_negative_share"]) == 2
+    assert len(r["d_always_negative_share"]) == 3
     assert all(0 <= a <= n for a, n in zip(r["d_always_negative_share"], r["d_negative_share"]))
-    # CHECKPOINT: about half of D's units see a negative input (56% and 48%); 15% of the first layer's always
+    # CHECKPOINT: about half of D's units see a negative input (58%, 46%, 47%); 14% of the first layer's always
     assert all(0.3 < s < 0.7 for s in r["d_negative_share"]) and r["d_always_negative_share"][0] > 0.02
-    border, inside = r["d_always_negative_border_interior"]  # mostly near the border: 30% vs 1.6%
+    border, inside = r["d_always_negative_border_interior"]  # mostly near the border: 28% vs 0.6%
     assert border > 5 * inside
 
 
@@ -104,7 +104,8 @@ def test_init(r):
         assert all(s == pytest.approx(1.0, abs=0.05) for s in row["after_batch_norm"])  # BN rescales either way
     assert default["pre_tanh_std"] > 3 * dcgan["pre_tanh_std"]
     assert default["saturated_share"] > 0.2 and dcgan["saturated_share"] < 0.01
-    assert dcgan["tanh_slope"] > 0.9 and default["tanh_slope"] < 0.6  # mean slope of the tanh: 0.96 vs 0.44
+    assert dcgan["tanh_slope"] > 0.9 and default["tanh_slope"] < 0.6  # mean slope of the tanh: 0.96 vs 0.36
+    assert 0.35 < default["saturated_share"] < 0.6  # "almost half" of the pixels saturated (46%)
 
 
 def test_training_from_scratch(r):
@@ -114,7 +115,7 @@ def test_training_from_scratch(r):
     assert len(r["fresh_fid_curve"]) == len(r["fresh_classes_curve"]) == len(steps)
     assert r["fresh_losses_finite"] and r["fresh_seconds"] > 0
     assert 0 <= r["snapshot_label_change"] <= 1
-    if not SMOKE:  # cpu run: FID 2379 -> 623, classes 1 -> 8; 56% of the positions change their digit
+    if not SMOKE:  # cpu run: FID 2379 -> 375, classes 1 -> 10; 69% of the positions change their digit
         assert r["fresh_fid_curve"][-1] < 0.5 * r["fresh_fid_curve"][0]
         assert r["fresh_classes_curve"][-1] >= 6
         assert r["snapshot_label_change"] > 0.1
@@ -142,17 +143,21 @@ def test_batch_norm_ablation(r):
             assert r["ablation"][variant]["classes"] == recorded["classes"]
     background = r["ablation_background"]
     assert set(background) == set(VARIANTS) | {"real"} and 0.7 < background["real"] < 0.9
-    if not SMOKE:  # CHECKPOINT (all of this block). cpu: FID 336 / 469 / 404, recall 0.69 / 0.42 / 0.45
+    if not SMOKE:  # CHECKPOINT (all of this block). cpu: FID 73 / 111 / 138, recall 0.821 / 0.765 / 0.824
         ab = r["ablation"]
         assert real["recall"] > 0.5 and all(row["fid"] > real["fid"] for row in ab.values())
-        assert ab["dcgan"]["fid"] < min(ab["dcgan-bn-everywhere"]["fid"], ab["dcgan-nobn"]["fid"])
-        assert ab["dcgan"]["recall"] > max(ab["dcgan-bn-everywhere"]["recall"], ab["dcgan-nobn"]["recall"]) + 0.1
-        assert ab["dcgan-bn-everywhere"]["precision"] > ab["dcgan"]["precision"]
-        # WGAN-GP: all ten classes (the only one), FID 468 against the guidelines' 336
-        assert ab["dcgan-wgangp"]["classes"] == 10 > max(ab[v]["classes"] for v in VARIANTS if v != "dcgan-wgangp")
-        assert ab["dcgan-wgangp"]["fid"] > ab["dcgan"]["fid"]
-        # grey backgrounds with batch norm everywhere (0.04% of the pixels), about 81% otherwise
-        assert background["dcgan-bn-everywhere"] < 0.1 < 0.7 < min(background["dcgan"], background["dcgan-nobn"])
+        # the guidelines: the lowest FID by a wide margin, as high a recall as without batch norm
+        assert ab["dcgan"]["fid"] < 0.8 * min(ab["dcgan-bn-everywhere"]["fid"], ab["dcgan-nobn"]["fid"])
+        assert abs(ab["dcgan"]["recall"] - ab["dcgan-nobn"]["recall"]) < 0.01
+        # precision: everywhere (0.678) > guidelines (0.653) > none (0.594); everywhere has the lowest recall
+        assert ab["dcgan-bn-everywhere"]["precision"] > ab["dcgan"]["precision"] > ab["dcgan-nobn"]["precision"]
+        assert ab["dcgan-bn-everywhere"]["recall"] < min(ab["dcgan"]["recall"], ab["dcgan-nobn"]["recall"])
+        assert ab["dcgan-nobn"]["fid"] > ab["dcgan-bn-everywhere"]["fid"]  # none: the highest FID of the three
+        # WGAN-GP: the highest FID of the four (170); all four make all ten digits
+        assert ab["dcgan-wgangp"]["fid"] > max(ab[v]["fid"] for v in VARIANTS if v != "dcgan-wgangp")
+        assert all(row["classes"] == 10 for row in ab.values())
+        # grey backgrounds with batch norm everywhere ("about a third": 33% of the pixels), about 80% otherwise
+        assert 0.2 < background["dcgan-bn-everywhere"] < 0.5 < 0.7 < min(background["dcgan"], background["dcgan-nobn"])
 
 
 def test_latent_norms_and_interpolation(r):
@@ -167,11 +172,11 @@ def test_latent_norms_and_interpolation(r):
     assert r["lerp_confidence"][0] == pytest.approx(r["slerp_confidence"][0], abs=1e-4)  # the same end points
     assert r["lerp_confidence"][-1] == pytest.approx(r["slerp_confidence"][-1], abs=1e-4)
     assert r["z_share_below_lerp_mid"] < 0.001  # no sample of N(0, I) lies as far inside as lerp's midpoint
-    if not SMOKE:  # CHECKPOINT: lerp's midpoints lose ink (-0.742 -> -0.759), slerp's do not (-0.744)
-        lerp, slerp = r["lerp_ink"], r["slerp_ink"]
-        drop = min(lerp[0], lerp[-1]) - lerp[4]
-        assert drop > 0.008 and abs(slerp[4] - (slerp[0] + slerp[-1]) / 2) < 0.5 * drop
-        assert min(r["lerp_confidence"] + r["slerp_confidence"]) > 0.8  # digits all along (0.91-0.93)
+    if not SMOKE:  # CHECKPOINT: no difference between the paths for this G: midpoint ink within 0.01 of the ends'
+        for name in ("lerp", "slerp"):  # (cpu: ends -0.720, midpoints lerp -0.716, slerp -0.718)
+            ink = r[f"{name}_ink"]
+            assert abs(ink[4] - (ink[0] + ink[-1]) / 2) < 0.01
+        assert min(r["lerp_confidence"] + r["slerp_confidence"]) > 0.8  # digits all along (0.94-0.97)
 
 
 def test_class_means_and_arithmetic(r):
@@ -182,13 +187,16 @@ def test_class_means_and_arithmetic(r):
     bold = r["bold_vector"]
     assert bold["samples"]["class_kept"] == 1.0
     assert r["bold_vector_norms"][1] <= r["bold_vector_norms"][0] + 1e-6  # a projection never grows a vector
-    # CHECKPOINT: mean pixel value -0.82 / -0.79 / -0.75 / -0.69 / -0.65; class kept 54% / 78% / - / 80% / 50%
+    # CHECKPOINT: mean pixel value -0.82 / -0.79 / -0.72 / -0.63 / -0.58; class kept 60% / 86% / - / 84% / 61%
     order = ["- bold vector", "- bold, class removed", "samples", "+ bold, class removed", "+ bold vector"]
     inks = [bold[name]["ink"] for name in order]
     assert inks == sorted(inks)
     if not SMOKE:
-        assert hits["rescaled"] >= 8 and hits["rescaled"] > hits["raw"]  # 9 of 10 rescaled, 6 as they are
-        assert 0.3 < r["class_offset_success"] < 0.8  # 53%
+        assert hits["rescaled"] >= 8 and hits["raw"] >= 8  # 10 of 10 both ways
+        # as it is on a grey background, rescaled clean (cpu: 54% background as it is, 78% rescaled, real 81%)
+        background = r["class_mean_background"]
+        assert background["raw"] < background["rescaled"] - 0.1
+        assert 0.5 < r["class_offset_success"] < 0.8  # "more than half" (61%)
         for sign in "+-":
             assert bold[f"{sign} bold, class removed"]["class_kept"] > bold[f"{sign} bold vector"]["class_kept"] + 0.15
 
@@ -198,6 +206,6 @@ def test_memorisation(r):
     assert r["nn_median_generated"] > 0 and r["nn_median_test"] > 0 and r["nn_min_generated"] > 0
     assert 0 <= r["nn_closer_than_test_1pct"] <= 1
     assert r["nn_test_1pct"] > 0
-    if not SMOKE:  # CHECKPOINT: no copies (medians 0.44 generated, 0.37 held out; closest sample 0.18)
+    if not SMOKE:  # CHECKPOINT: no copies (medians 0.40 generated, 0.37 held out; closest sample 0.12; 0.1%)
         assert r["nn_min_generated"] > 0.05 and r["nn_closer_than_test_1pct"] < 0.02
         assert r["nn_median_generated"] > r["nn_median_test"]

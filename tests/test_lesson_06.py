@@ -176,17 +176,17 @@ def test_the_dcgans_against_the_real_baseline(r):
     # the guidelines' DCGAN is closer to real-vs-real than the one without batch norm, beyond the seed spread
     # (cpu: FID 336 vs 404, spread over 5 sampling seeds 1.7)
     assert table["DCGAN"]["fid"] + 3 * r["dcgan_fid_seed_std"] < table["DCGAN, no batch norm"]["fid"]
-    # why the DCGAN misses the IS target: hesitation costs more than imbalance, and caps it below 9
-    # (cpu: real balance 10.00, hesitation 1.001; DCGAN 8.98 and 1.203, so at most 8.31 if balanced)
+    # what limits the DCGAN's IS: hesitation costs more than imbalance, and caps it just below 9
+    # (cpu: real balance 10.00, hesitation 1.001; DCGAN 9.93 and 1.114, so at most 8.97 if balanced)
     parts = r["is_parts"]
     assert parts["real"]["balance"] > 9.95 and parts["real"]["hesitation"] < 1.01
     dcgan = parts["DCGAN"]
-    assert dcgan["hesitation"] > 10 / dcgan["balance"] > 1
-    assert 10 / dcgan["hesitation"] == pytest.approx(8.3, abs=0.1) and 10 / dcgan["hesitation"] < 9.0
+    assert dcgan["balance"] > 9.5 and dcgan["hesitation"] > 10 / dcgan["balance"] > 1
+    assert 8.5 < 10 / dcgan["hesitation"] < 9.0
 
 
 @pytest.mark.skipif(SMOKE, reason="the smoke profile scores 300 samples; the target is for the cpu profile's 4,000")
-@pytest.mark.xfail(strict=True, reason="missed: the committed DCGAN (100 epochs on 4,000 digits) scores IS 7.41; "
+@pytest.mark.xfail(strict=True, reason="missed: the committed DCGAN (200 epochs on 4,000 digits) scores IS 8.82; "
                                        "when a better checkpoint meets the target this test passes and strict "
                                        "xfail turns that into a failure: remove this mark then")
 def test_the_pretrained_dcgan_meets_the_is_target(r):
