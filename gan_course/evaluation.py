@@ -48,19 +48,45 @@ class FeatureExtractor(nn.Module):
 
 
 @torch.no_grad()
+def decode(G: nn.Module, z: Tensor, batch_size: int = 500) -> Tensor:
+    """G(z) in eval mode (as at test time) for noise ``z`` of shape (..., z_dim), on the CPU: (..., C, H, W).
+
+    Any leading shape is kept, e.g. (pairs, points, z_dim) -> (pairs, points, 1, 28, 28) for interpolation paths.
+    """
+    if not isinstance(z, Tensor) or z.dim() < 2 or z.shape[-1] != G.z_dim:
+        shape = tuple(z.shape) if isinstance(z, Tensor) else type(z).__name__
+        raise ValueError(f"z must have shape (..., {G.z_dim}) with at least one leading dimension, got {shape}")
+    was_training = G.training
+    G.eval()
+    device = next(G.parameters()).device
+    flat = z.reshape(-1, z.shape[-1])
+    try:
+        parts = [G(flat[start:start + batch_size].to(device)).cpu() for start in range(0, len(flat), batch_size)]
+    finally:
+        G.train(was_training)
+    images = torch.cat(parts)
+    return images.reshape(*z.shape[:-1], *images.shape[1:])
+
+
 def sample_images(G: nn.Module, n: int, seed: int = 0, batch_size: int = 500) -> Tensor:
     """``n`` samples of G (in eval mode, as at test time) from a fixed seed, on the CPU: (n, C, H, W)."""
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    was_training = G.training
-    G.eval()
-    device = next(G.parameters()).device
     z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))  # the same z for any batch size
-    try:
-        parts = [G(z[start:start + batch_size].to(device)).cpu() for start in range(0, n, batch_size)]
-    finally:
-        G.train(was_training)
-    return torch.cat(parts)
+    return decode(G, z, batch_size)
+
+
+@torch.no_grad()
+def classify(classifier: MNISTClassifier, images: Tensor, batch_size: int = 1000) -> tuple[Tensor, Tensor]:
+    """The classifier's digit and its probability for each image (N, 1, 28, 28), in the images' order, on the CPU."""
+    if not isinstance(images, Tensor) or images.dim() != 4:
+        shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__
+        raise ValueError(f"expected images of shape (N, 1, 28, 28), got {shape}")
+    device = next(classifier.parameters()).device
+    probs = torch.cat([torch.softmax(classifier(images[start:start + batch_size].to(device)), dim=1).cpu()
+                       for start in range(0, len(images), batch_size)])
+    confidence, label = probs.max(1)
+    return label, confidence
 
 
 def class_coverage(labels, n_classes: int = 10, min_share: float = 0.5) -> int:

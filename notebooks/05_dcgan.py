@@ -114,11 +114,6 @@ classifier = evaluation.load_classifier(DEVICE)  # lesson 06's judge, committed 
 scorer = evaluation.Scorer(classifier, real=test_digits.images)  # scores against the held-out digits
 
 
-@torch.no_grad()
-def classify_images(images: torch.Tensor) -> torch.Tensor:
-    """The classifier's digit for each image (N, 1, 28, 28), on the CPU."""
-    return torch.cat([classifier(images[i:i + 1000].to(DEVICE)).argmax(1).cpu() for i in range(0, len(images), 1000)])
-
 # %% [markdown]
 # ## 1. The architecture
 #
@@ -648,7 +643,8 @@ for ax, i in zip(axes, picks):
 plt.tight_layout()
 plt.show()
 (middle_step, middle), (last_step, last) = history.snapshots[picks[1]], history.snapshots[-1]
-changed = gan_course.record("snapshot_label_change", (classify_images(middle) != classify_images(last)).float().mean())
+changed = gan_course.record("snapshot_label_change", (evaluation.classify(classifier, middle)[0]
+                                                       != evaluation.classify(classifier, last)[0]).float().mean())
 print(f"{changed:.0%} of the 64 positions show another digit at step {last_step} than at step {middle_step} "
       "(the classifier's reading)")
 
@@ -837,22 +833,12 @@ print(f"share of the 10,000 samples with a norm below lerp's midpoint: {below:.4
 # value, $-1$ for an empty image).
 
 # %%
-@torch.no_grad()
-def decode(G: nn.Module, z: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """G(z) in eval mode for z of shape (..., d), returned on the CPU with the same leading shape."""
-    G.eval()
-    flat = z.reshape(-1, z.shape[-1])
-    images = torch.cat([G(flat[i:i + batch_size].to(DEVICE)).cpu() for i in range(0, len(flat), batch_size)])
-    return images.reshape(*z.shape[:-1], *images.shape[1:])
+decode = evaluation.decode  # G(z) in eval mode for z of any leading shape, on the CPU
 
 
-@torch.no_grad()
-def classify(images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
-    """The classifier's label and its probability for each image (N, 1, 28, 28)."""
-    probs = torch.cat([torch.softmax(classifier(images[i:i + batch_size].to(DEVICE)), 1).cpu()
-                       for i in range(0, len(images), batch_size)])
-    confidence, label = probs.max(1)
-    return label, confidence
+def classify(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The judge's digit and its probability for each image (N, 1, 28, 28)."""
+    return evaluation.classify(classifier, images)
 
 
 curves = {}

@@ -88,3 +88,29 @@ def test_nearest_neighbours_finds_a_copied_training_image(digits):
     assert distance[2] > 0.2  # a held-out digit is far from every training image
     with pytest.raises(ValueError, match="one shape"):
         evaluation.nearest_neighbours(queries[:, :, :14], pool)
+
+
+def test_decode_keeps_the_leading_shape_and_matches_sample_images():
+    torch.manual_seed(0)
+    G = DCGANGenerator(z_dim=8, width=4).train()
+    z = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(1))  # e.g. 3 paths of 5 points
+    images = evaluation.decode(G, z, batch_size=4)
+    assert images.shape == (3, 5, 1, 28, 28) and G.training  # eval for decoding, training mode restored
+    assert torch.allclose(images[1, 2], evaluation.decode(G, z[1, 2:3])[0], atol=1e-6)
+    seeded = torch.randn(6, 8, generator=torch.Generator().manual_seed(7))
+    assert torch.allclose(evaluation.sample_images(G, 6, seed=7), evaluation.decode(G, seeded), atol=1e-6)
+    with pytest.raises(ValueError, match=r"\(\.\.\., 8\)"):
+        evaluation.decode(G, torch.randn(4, 9))
+    with pytest.raises(ValueError, match=r"\(\.\.\., 8\)"):
+        evaluation.decode(G, torch.randn(8))
+
+
+def test_classify_keeps_the_order_of_the_images(scorer, digits):
+    test = digits[1]
+    images, labels = test.images[::3][:300], test.labels[::3][:300]  # every class (the split is sorted by class)
+    predicted, confidence = evaluation.classify(scorer.classifier, images, batch_size=64)
+    assert predicted.shape == confidence.shape == (300,) and ((confidence > 0.1) & (confidence <= 1)).all()
+    assert (predicted == labels).float().mean() > 0.95  # in order: the test digits' own labels
+    assert torch.equal(evaluation.classify(scorer.classifier, images.flip(0))[0], predicted.flip(0))
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        evaluation.classify(scorer.classifier, images[:, 0])
