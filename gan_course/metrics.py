@@ -271,9 +271,10 @@ def inception_score(probs, splits: int = 10) -> tuple[float, float]:
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def _kth_neighbour_radii(x: Tensor, k: int) -> Tensor:
-    """Distance from each row of x to its k-th nearest other row."""
-    distances = torch.cdist(x, x)  # (N, N); the diagonal (0, the point itself) is the first "neighbour"
+def knn_radii(points: Tensor, k: int = 3) -> Tensor:
+    """The radius of each point's k-NN ball: the distance from each row of ``points`` (N, D) to its k-th
+    nearest other row, shape (N,)."""
+    distances = torch.cdist(points, points)  # (N, N); the diagonal (0, the point itself) is the first "neighbour"
     return distances.kthvalue(k + 1, dim=1).values
 
 
@@ -291,7 +292,7 @@ def precision_recall(real_features, fake_features, k: int = 3) -> tuple[float, f
                          f"{tuple(real.shape)} and {tuple(fake.shape)}")
 
     def inside(points: Tensor, centres: Tensor) -> float:
-        radii = _kth_neighbour_radii(centres, k)  # (M,)
+        radii = knn_radii(centres, k)  # (M,)
         return (torch.cdist(points, centres) <= radii[None, :]).any(dim=1).double().mean().item()
 
     return inside(fake, real), inside(real, fake)

@@ -450,12 +450,10 @@ toy_scores = {name: metrics.precision_recall(toy_real, fake, k=K) for name, fake
 gan_course.record("toy_precision_recall", {name: dict(precision=precision, recall=recall)
                                             for name, (precision, recall) in toy_scores.items()})
 
-def knn_radii(points: torch.Tensor, k: int = K) -> torch.Tensor:
-    """The radius of each point's ball: the distance to its k-th nearest other point (N,)."""
-    return torch.cdist(points, points).kthvalue(k + 1, dim=1).values  # the nearest "neighbour" is the point itself
+gan_course.show(metrics.knn_radii)
 
-
-radii = knn_radii(toy_real.double())  # (N_TOY,): the real balls
+# %%
+radii = metrics.knn_radii(toy_real.double(), k=K)  # (N_TOY,): the real balls
 fig, axes = plt.subplots(1, 3, figsize=(16, 5.4))
 for ax, (name, fake) in zip(axes, toy_sets.items()):
     for centre, radius in zip(toy_real.tolist(), radii.tolist()):
@@ -499,7 +497,7 @@ gan_course.record("half_classes_recall_over_real", flawed_scores["half the class
 # vector then counts as "on the real manifold". Measured:
 
 # %%
-real_radii = knn_radii(scorer.real_features.double())  # one ball per held-out digit
+real_radii = metrics.knn_radii(scorer.real_features.double(), k=K)  # one ball per held-out digit
 origin_balls = real_radii >= scorer.real_features.double().norm(dim=1)
 noise_features = scorer.features_and_probs(flawed["noise"])[0].double()
 blurred_features = scorer.features_and_probs(flawed["blurred"])[0].double()

@@ -49,3 +49,9 @@ def test_mode_fractions():
     assert metrics.mode_fractions(samples, centers).tolist() == [0.5, 0.5]
     with pytest.raises(ValueError, match="agree in d"):
         metrics.mode_fractions(torch.zeros(3, 2), centers)
+
+
+def test_knn_radii_reach_the_kth_nearest_other_point():
+    points = torch.tensor([[0.0], [1.0], [3.0], [7.0]])
+    assert metrics.knn_radii(points, k=1).tolist() == [1.0, 1.0, 2.0, 4.0]
+    assert metrics.knn_radii(points, k=2).tolist() == [3.0, 2.0, 3.0, 6.0]
