@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .viz import _axes, _numpy, image_grid
+from .viz import _axes, _numpy, plot_images
 
 #: The scores of :meth:`gan_course.evaluation.Scores.row` that :func:`plot_score_bars` draws, with their labels.
 SCORE_LABELS = {"fid": "FID (lower is better)", "inception_score": "Inception Score (at most 10)",
@@ -34,9 +34,7 @@ def plot_image_panels(panels: dict[str, Tensor], nrow: int = 8, axes=None, panel
     if len(axes) != len(panels):
         raise ValueError(f"got {len(panels)} panels but {len(axes)} axes")
     for ax, (title, images) in zip(axes, panels.items()):
-        ax.imshow(image_grid(images, nrow=nrow), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(title, fontsize=10)
-        ax.set_axis_off()
+        plot_images(images, nrow=nrow, title=title, ax=ax)
     return axes[0].figure
 
 
