@@ -1,6 +1,6 @@
 """Lesson 03 (the first GAN and its failures) runs headless; its recorded figures are checked.
 
-``pytest tests/test_lesson_03.py`` runs the notebook in the smoke profile (code paths and sanity);
+``pytest tests/lessons/test_lesson_03.py`` runs the notebook in the smoke profile (code paths and sanity);
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts the lesson's targets.
 """
 

@@ -12,7 +12,7 @@ from gan_course import losses, train
 from gan_course.nets.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def two_modes(batch=32, seed=0):

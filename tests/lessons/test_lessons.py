@@ -2,7 +2,7 @@
 
 Each notebook runs once per session; a test per lesson asserts on the numbers
 the notebook recorded with ``gan_course.record``. ``make test`` runs them in
-the smoke profile; ``GAN_COURSE_TEST_PROFILE=cpu pytest tests/test_lessons.py``
+the smoke profile; ``GAN_COURSE_TEST_PROFILE=cpu pytest tests/lessons``
 runs them in the cpu profile, where the lessons' quality targets are asserted.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from conftest import LESSON_PROFILE as PROFILE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 

@@ -1,6 +1,6 @@
 """Lesson 02 (KL, JS, TV and the Wasserstein distance) runs headless; its recorded figures are checked.
 
-``pytest tests/test_lesson_02.py`` runs the notebook in the smoke profile (code paths and sanity);
+``pytest tests/lessons/test_lesson_02.py`` runs the notebook in the smoke profile (code paths and sanity);
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts the lesson's targets.
 """
 

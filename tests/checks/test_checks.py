@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from gan_course import checks, losses
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 # What the lessons have imported when their exercises run.

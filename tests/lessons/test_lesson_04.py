@@ -1,7 +1,7 @@
 """Lesson 04 (WGAN, WGAN-GP, normalised discriminators, the mode-coverage benchmark) runs headless; its
 recorded figures are checked.
 
-``pytest tests/test_lesson_04.py`` runs the notebook in the smoke profile (code paths and sanity);
+``pytest tests/lessons/test_lesson_04.py`` runs the notebook in the smoke profile (code paths and sanity);
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts what the lesson's text says. The cpu
 thresholds leave a margin around the values of the cpu run (seed 0, one torch thread), noted next to them.
 """

@@ -1,7 +1,7 @@
 """Lesson 06 (FID, Inception Score, precision and recall, class coverage; four DCGANs scored) runs headless;
 its recorded figures are checked.
 
-``pytest tests/test_lesson_06.py`` runs the notebook in the smoke profile (code paths and sanity);
+``pytest tests/lessons/test_lesson_06.py`` runs the notebook in the smoke profile (code paths and sanity);
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts what the lesson's text says. The cpu
 thresholds leave a margin around the values of the cpu run (seed 0), noted next to them. The assertions in
 ``test_the_dcgans_against_the_real_baseline`` under ``if not SMOKE`` depend on the committed DCGAN checkpoints.
