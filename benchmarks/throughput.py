@@ -38,7 +38,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import gan_course
 from gan_course import data, train
-from gan_course.nets.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
+from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 from gan_course.runtime import describe_machine
 
 TARGET = {"cuda": 3.0, "cpu": 1.0}  # ratio b/a asked for in the issue

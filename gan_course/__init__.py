@@ -1,15 +1,15 @@
 """gan_course: the helper package of the GAN course.
 
 The notebooks import it; it never imports a notebook. Data flows one way:
-``data -> nets -> losses -> train -> metrics / viz``.
+``data -> models / layers / losses -> train -> metrics / viz``.
 """
 
-from . import checks, data, losses, metrics, nets, report, runtime, train, viz
+from . import checks, data, losses, metrics, models, report, runtime, train, viz
 from .report import record, show
 from .runtime import device, in_colab, profile, seed_everything
 
 __all__ = [
-    "checks", "data", "losses", "metrics", "nets", "report", "runtime", "train", "viz",
+    "checks", "data", "losses", "metrics", "models", "report", "runtime", "train", "viz",
     "device", "in_colab", "profile", "record", "seed_everything", "show",
 ]
 __version__ = "0.1.0"

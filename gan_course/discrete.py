@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .data import SampleStream
-from .nets.mlp import MLPGenerator
+from .models.gan import MLPGenerator
 
 OUTPUTS = ("argmax", "gumbel", "straight-through")
 

@@ -19,7 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from . import checkpoints, metrics
-from .nets.classifier import MNISTClassifier
+from .models.classifier import MNISTClassifier
 
 CLASSIFIER = "mnist-classifier"
 

@@ -19,8 +19,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from . import checkpoints, data, evaluation, losses, runtime, train
-from .nets.classifier import MNISTClassifier
-from .nets.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
+from .models.classifier import MNISTClassifier
+from .models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 
 
 def random_affine(x: Tensor, generator: torch.Generator, rotation: float = 0.2, scale: float = 0.1,
@@ -190,7 +190,7 @@ def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None
         seed: seeds the weights, the batch order and the noise.
         epochs: passes over the training split counted in generator steps (a WGAN-GP step reads 5
             batches); default :data:`DCGAN_EPOCHS` of the variant.
-        width: the networks' width (see :mod:`gan_course.nets.dcgan`).
+        width: the networks' width (see :mod:`gan_course.models.dcgan`).
         limit: use only the first ``limit`` training images (for tests).
         root: the registry folder.
 

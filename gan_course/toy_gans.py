@@ -35,7 +35,7 @@ from torch import Tensor, nn
 
 from . import losses, metrics, train
 from .data import GaussianMixture
-from .nets.mlp import MLPDiscriminator, MLPGenerator
+from .models.gan import MLPDiscriminator, MLPGenerator
 
 N_EVAL = 2500  # samples per evaluation in VEEGAN's and PacGAN's protocol
 

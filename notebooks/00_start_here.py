@@ -46,7 +46,7 @@ import torch
 
 import gan_course
 from gan_course import data, losses, metrics, train, viz
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator
 
 # %% [markdown]
 # ## Parameters
@@ -151,7 +151,7 @@ plt.show()
 
 # %% [markdown]
 # ## 6. The two networks
-# Both are small multilayer perceptrons from `gan_course.nets.mlp`. The generator maps an 8-dimensional
+# Both are small multilayer perceptrons from `gan_course.models.gan`. The generator maps an 8-dimensional
 # noise vector to one number; the discriminator maps a number to one *logit* $l$, with $D(x) = \sigma(l)$.
 
 # %%

@@ -59,7 +59,7 @@ from scipy.optimize import linear_sum_assignment
 
 import gan_course
 from gan_course import data, losses, metrics, theory, train, viz
-from gan_course.nets.mlp import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator
 
 # %% [markdown]
 # ## Parameters

@@ -51,7 +51,7 @@ import torch
 
 import gan_course
 from gan_course import data, discrete, losses, metrics, toy_gans, train, viz
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator
 
 # %% tags=["parameters"]
 PROFILE = "auto"

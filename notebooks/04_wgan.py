@@ -498,7 +498,7 @@ gan_course.record("gp_per_pixel_optimal_slope", math.sqrt(8 * 8))
 # `MLPDiscriminator(norm=...)` builds all four (`None` is the plain network):
 
 # %%
-gan_course.show(gan_course.nets.mlp.MLPDiscriminator.__init__)
+gan_course.show(gan_course.models.gan.MLPDiscriminator.__init__)
 
 # %% [markdown]
 # The batch dependence, measured: the same 8 points scored by a batch-normalised discriminator in two
@@ -506,7 +506,7 @@ gan_course.show(gan_course.nets.mlp.MLPDiscriminator.__init__)
 
 # %%
 gan_course.seed_everything(SEED)
-bn_critic = gan_course.nets.mlp.MLPDiscriminator(data_dim=2, hidden=64, depth=2, norm="batch").to(DEVICE)
+bn_critic = gan_course.models.gan.MLPDiscriminator(data_dim=2, hidden=64, depth=2, norm="batch").to(DEVICE)
 gen_bn = torch.Generator().manual_seed(SEED + 50)
 same = ring.sample(8, gen_bn).to(DEVICE)
 batch_a = torch.cat([same, ring.sample(56, gen_bn).to(DEVICE)])  # (64, 2)

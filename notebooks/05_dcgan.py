@@ -58,7 +58,7 @@ from torch import nn
 
 import gan_course
 from gan_course import checkpoints, data, evaluation, losses, recipes, train, viz, viz_latent
-from gan_course.nets import dcgan
+from gan_course.models import dcgan
 
 # %% [markdown]
 # ## Parameters

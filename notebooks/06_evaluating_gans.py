@@ -59,7 +59,7 @@ from torchvision.transforms.functional import gaussian_blur
 
 import gan_course
 from gan_course import checkpoints, data, evaluation, metrics, recipes, viz_images
-from gan_course.nets.classifier import MNISTClassifier
+from gan_course.models.classifier import MNISTClassifier
 
 # %% [markdown]
 # ## Parameters

@@ -497,7 +497,7 @@ LESSON_04_MISTAKES = [
 
 # --------------------------------------------------------------------------- lesson 05: DCGAN blocks and init
 
-from gan_course.nets.dcgan import init_weights as dcgan_init_reference  # noqa: E402
+from gan_course.models.dcgan import init_weights as dcgan_init_reference  # noqa: E402
 
 
 def g_block(c_in, c_out, kernel=4, stride=2, padding=1, bias=False, norm=True, act=nn.ReLU, relu_first=False,

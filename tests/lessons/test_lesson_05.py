@@ -14,7 +14,7 @@ import pytest
 
 from conftest import LESSON_PROFILE
 from gan_course import checkpoints, recipes
-from gan_course.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator
 
 SMOKE = LESSON_PROFILE == "smoke"
 VARIANTS = list(recipes.DCGAN_VARIANTS)

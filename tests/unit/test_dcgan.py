@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course.nets.dcgan import BATCH_NORM, DCGANDiscriminator, DCGANGenerator, init_weights
+from gan_course.models.dcgan import BATCH_NORM, DCGANDiscriminator, DCGANGenerator, init_weights
 
 
 def count(module: nn.Module, kind) -> int:

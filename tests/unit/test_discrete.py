@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from gan_course import discrete, losses
-from gan_course.nets.mlp import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator
 
 
 def test_categorical_samples_one_hot_with_the_right_frequencies():

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from gan_course import data, evaluation, metrics
-from gan_course.nets.dcgan import DCGANGenerator
+from gan_course.models.dcgan import DCGANGenerator
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import torch
 
 from gan_course import checkpoints, data, recipes
 from gan_course.__main__ import main
-from gan_course.nets.classifier import MNISTClassifier
+from gan_course.models.classifier import MNISTClassifier
 
 
 def test_classifier_shapes_and_bad_input():

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from gan_course import data, toy_gans
-from gan_course.nets.mlp import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator
 
 
 def tiny(name: str) -> toy_gans.ToyGAN:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from gan_course import losses, train
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator
 
 
 class Stream:
@@ -259,7 +259,7 @@ def test_bad_arguments():
 
 def test_fit_discriminator_approaches_the_optimal_discriminator():
     from gan_course import data, theory
-    from gan_course.nets.mlp import MLPDiscriminator
+    from gan_course.models.gan import MLPDiscriminator
 
     torch.manual_seed(0)
     real, fake = data.mixture_1d((-1.0,), std=1.0), data.mixture_1d((1.0,), std=1.0)
@@ -274,7 +274,7 @@ def test_fit_discriminator_approaches_the_optimal_discriminator():
 
 
 def test_fit_discriminator_calls_after_step_and_checks_shapes():
-    from gan_course.nets.mlp import MLPDiscriminator
+    from gan_course.models.gan import MLPDiscriminator
 
     D = MLPDiscriminator(data_dim=2, hidden=8, depth=1)
     opt = torch.optim.RMSprop(D.parameters(), lr=1e-2)

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from gan_course import losses, train
-from gan_course.nets.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator
 
 ROOT = Path(__file__).resolve().parents[2]
 

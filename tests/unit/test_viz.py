@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gan_course import losses, train, viz
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator
 
 
 class Normal1D:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from conftest import lines_by_label
 from gan_course import theory, viz
-from gan_course.nets.mlp import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator
 
 
 def parallel_lines_curves(thetas):

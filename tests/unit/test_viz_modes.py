@@ -6,7 +6,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from gan_course import viz  # noqa: E402
-from gan_course.nets.mlp import MLPDiscriminator, MLPGenerator  # noqa: E402
+from gan_course.models.gan import MLPDiscriminator, MLPGenerator  # noqa: E402
 
 
 def test_snapshot_samples_reuses_the_same_noise():

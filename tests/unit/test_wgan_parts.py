@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from gan_course import losses, metrics, train
-from gan_course.nets.mlp import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator
 
 
 class Linear(nn.Module):
