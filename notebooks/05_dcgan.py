@@ -57,7 +57,8 @@ import torch
 from torch import nn
 
 import gan_course
-from gan_course import checkpoints, data, evaluation, losses, recipes, train, viz, viz_latent
+from gan_course import checkpoints, data, evaluation, losses, recipes, train, viz
+from gan_course.viz import latent as viz_latent
 from gan_course.models import dcgan
 
 # %% [markdown]

@@ -58,7 +58,8 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from torchvision.transforms.functional import gaussian_blur
 
 import gan_course
-from gan_course import checkpoints, data, evaluation, metrics, recipes, viz_images
+from gan_course import checkpoints, data, evaluation, metrics, recipes
+from gan_course.viz import images as viz_images
 from gan_course.models.classifier import MNISTClassifier
 
 # %% [markdown]

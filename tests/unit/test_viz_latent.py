@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_course import viz_latent
+from gan_course.viz import latent as viz_latent
 
 
 def test_lerp_is_the_straight_line():

@@ -8,10 +8,14 @@ Paths between two latent vectors z0 and z1:
   with θ the angle between them (Shoemake 1985; White 2016, *Sampling generative networks*).
 
 Every figure is a plain function that returns a matplotlib Figure (or draws into ``ax``), like
-:mod:`gan_course.viz`, whose ``image_grid`` tiles the images.
+:mod:`gan_course.viz.core`, whose ``image_grid`` tiles the images.
+
+    from gan_course.viz import latent as viz_latent
 
     z = viz_latent.slerp(z0, z1, torch.linspace(0, 1, 9))          # (9, d)
     viz_latent.plot_image_rows({"lerp": G(lerp_path), "slerp": G(slerp_path)})
+
+Taught in: lesson 05
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .viz import DATA_COLOR, FAKE_COLOR, _axes, _numpy, image_grid
+from .core import DATA_COLOR, FAKE_COLOR, image_grid, make_axes, to_numpy
 
 
 def _path_inputs(z0: Tensor, z1: Tensor, t) -> tuple[Tensor, Tensor, Tensor]:
@@ -78,7 +82,7 @@ def plot_image_rows(rows: dict[str, Tensor], ax=None, title: str | None = None,
     padding = 9 if captions else 2  # room for the captions under each image
     stacked = torch.cat([images.detach().float().cpu() for images in rows.values()])  # (rows * n, C, H, W)
     grid = image_grid(stacked, nrow=n, padding=padding)
-    fig, ax = _axes(ax, figsize=(max(3.0, n * image_size + 1.2), len(rows) * image_size * 1.25 + 0.4))
+    fig, ax = make_axes(ax, figsize=(max(3.0, n * image_size + 1.2), len(rows) * image_size * 1.25 + 0.4))
     ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([padding + i * (h + padding) + h / 2 for i in range(len(rows))], list(rows))
@@ -103,10 +107,10 @@ def plot_path_curves(t, curves: dict[str, object], ax=None, ylabel: str = "", ti
         t: (T,) positions along the path.
         references: horizontal dotted lines, label -> value (e.g. the typical norm sqrt(d)).
     """
-    fig, ax = _axes(ax, figsize=(6, 3.6))
-    t = _numpy(t)
+    fig, ax = make_axes(ax, figsize=(6, 3.6))
+    t = to_numpy(t)
     for (label, values), color in zip(curves.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
-        values = _numpy(values)
+        values = to_numpy(values)
         if values.ndim == 2:
             low, high = np.percentile(values, [25, 75], axis=0)
             ax.fill_between(t, low, high, color=color, alpha=0.2, lw=0)
@@ -133,7 +137,7 @@ def plot_nearest_pairs(queries: Tensor, neighbours: Tensor, distances, ax=None, 
     if queries.shape != neighbours.shape:
         raise ValueError(f"queries and neighbours must have one shape, got {tuple(queries.shape)} and "
                          f"{tuple(neighbours.shape)}")
-    distances = _numpy(distances)
+    distances = to_numpy(distances)
     if distances.shape != (len(queries),):
         raise ValueError(f"expected one distance per pair ({len(queries)}), got shape {distances.shape}")
     fig = plot_image_rows({labels[0]: queries, labels[1]: neighbours}, ax=ax, title=title,
@@ -147,8 +151,8 @@ def plot_distance_histograms(distances: dict[str, object], ax=None, title: str |
     """Overlaid density histograms of distances, one per entry, each with a dashed line at its median."""
     if not distances:
         raise ValueError("plot_distance_histograms needs at least one set of distances")
-    fig, ax = _axes(ax, figsize=(7, 3.8))
-    arrays = {label: _numpy(values).ravel() for label, values in distances.items()}
+    fig, ax = make_axes(ax, figsize=(7, 3.8))
+    arrays = {label: to_numpy(values).ravel() for label, values in distances.items()}
     low = min(a.min() for a in arrays.values())
     high = max(a.max() for a in arrays.values())
     edges = np.linspace(low, high if high > low else low + 1, bins + 1)

@@ -1,11 +1,15 @@
 """Figures for scoring image generators (lesson 06): labelled sample grids side by side, a bar chart per score,
 a confusion matrix, predicted class shares and the precision-recall plane.
 
-Each function returns a matplotlib Figure (or draws into ``ax``/``axes`` when given), like :mod:`gan_course.viz`,
+Each function returns a matplotlib Figure (or draws into ``ax``/``axes`` when given), like :mod:`gan_course.viz.core`,
 whose ``image_grid`` tiles the images.
+
+    from gan_course.viz import images as viz_images
 
     viz_images.plot_image_panels({"real": real[:64], "DCGAN": fake[:64]})
     viz_images.plot_score_bars({"real": scores_real.row(), "DCGAN": scores_fake.row()}, reference="real")
+
+Taught in: lesson 06
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .viz import _axes, _numpy, plot_images
+from .core import make_axes, plot_images, to_numpy
 
 #: The scores of :meth:`gan_course.evaluation.Scores.row` that :func:`plot_score_bars` draws, with their labels.
 SCORE_LABELS = {"fid": "FID (lower is better)", "inception_score": "Inception Score (at most 10)",
@@ -40,12 +44,12 @@ def plot_image_panels(panels: dict[str, Tensor], nrow: int = 8, axes=None, panel
 
 def plot_confusion_matrix(matrix, ax=None, title: str | None = None, labels: Sequence[str] | None = None) -> Figure:
     """A (K, K) confusion matrix of counts (rows: true class, columns: predicted); off-diagonal counts are written."""
-    counts = _numpy(matrix)
+    counts = to_numpy(matrix)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(f"expected a square (K, K) matrix of counts, got shape {counts.shape}")
     k = counts.shape[0]
     labels = [str(i) for i in range(k)] if labels is None else list(labels)
-    fig, ax = _axes(ax, figsize=(5, 4.5))
+    fig, ax = make_axes(ax, figsize=(5, 4.5))
     ax.imshow(np.log1p(counts), cmap="Blues")  # log scale: the few mistakes stay visible next to the diagonal
     for i in range(k):
         for j in range(k):
@@ -66,11 +70,11 @@ def plot_class_shares(shares: dict[str, Sequence[float]], ax=None, min_share: fl
     coverage threshold ``min_share``/K (:func:`gan_course.evaluation.class_coverage`) as lines."""
     if not shares:
         raise ValueError("plot_class_shares needs at least one set of shares")
-    values = {name: _numpy(s) for name, s in shares.items()}
+    values = {name: to_numpy(s) for name, s in shares.items()}
     k = len(next(iter(values.values())))
     if any(v.shape != (k,) for v in values.values()):
         raise ValueError("every set must give one share per class")
-    fig, ax = _axes(ax, figsize=(10, 3.5))
+    fig, ax = make_axes(ax, figsize=(10, 3.5))
     width = 0.8 / len(values)
     for i, (name, v) in enumerate(values.items()):
         ax.bar(np.arange(k) + (i - (len(values) - 1) / 2) * width, v, width=width, label=name)
@@ -125,7 +129,7 @@ def plot_precision_recall(points: dict[str, tuple[float, float]], ax=None, title
     A label goes right of its point, else left of it, else below on a leader line: where it covers no other
     label and no point.
     """
-    fig, ax = _axes(ax, figsize=(5.5, 5))
+    fig, ax = make_axes(ax, figsize=(5.5, 5))
     dots = [(recall, precision) for precision, recall in points.values()]
     boxes: list[tuple[float, float, float, float]] = []
 

