@@ -8,8 +8,8 @@ MNIST images, in one run, alternating:
     device, float32, default memory format, labels built every step, BCE with logits,
     a D step (real, then ``fake.detach()``) and a G step on the same fake batch, the
     losses read every step (the example prints them).
-(b) course: ``gan_course.train.train`` on ``DeviceBatches`` (data resident on the device)
-    with the speed-ups ``train.speed_ups_for`` picks for the device (channels_last,
+(b) course: ``gan_course.train.train`` over a ``GANStep`` on ``DeviceBatches`` (data resident on the
+    device) with the speed-ups ``speed.speed_ups_for`` picks for the device (channels_last,
     bfloat16 autocast, torch.compile, fewer host syncs); each can be overridden below.
 
 After ``--warmup`` steps of each (compilation included) the two alternate for ``--repeats``
@@ -37,8 +37,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import gan_course
-from gan_course import data, train
+from gan_course import data, speed, train
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
+from gan_course.models.gan import GANStep
 from gan_course.runtime import describe_machine
 
 TARGET = {"cuda": 3.0, "cpu": 1.0}  # ratio b/a asked for in the issue
@@ -69,10 +70,10 @@ def reference_steps(G, D, d_opt, g_opt, batches, steps: int, device: torch.devic
         (err_d_real + err_d_fake).item(), err_g.item()  # the example prints them every step
 
 
-def course_steps(G, D, d_opt, g_opt, batches, steps: int, fast: train.SpeedUps) -> None:
+def course_steps(G, D, d_opt, g_opt, batches, steps: int, fast: speed.SpeedUps) -> None:
     """``steps`` iterations of the course's loop."""
-    train.train(G, D, batches, steps=steps, d_opt=d_opt, g_opt=g_opt, autocast=fast.autocast,
-                sync_every=fast.sync_every, progress=False, log_every=0)
+    step = GANStep(G, D, d_opt, g_opt, autocast=fast.autocast)
+    train.train(step, batches, steps, sync_every=fast.sync_every, progress=False, log_every=0)
 
 
 def cpu_name() -> str:
@@ -93,9 +94,9 @@ def adam(model: nn.Module) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
 
 
-def choose_speed_ups(args, device: torch.device) -> train.SpeedUps:
+def choose_speed_ups(args, device: torch.device) -> speed.SpeedUps:
     """The device's speed-ups, with the command line's overrides."""
-    fast = train.speed_ups_for(device)
+    fast = speed.speed_ups_for(device)
     if args.compile != "auto":
         fast = dataclasses.replace(fast, compile=False if args.compile == "off" else args.compile)
     if args.autocast != "auto":
@@ -118,7 +119,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--width", type=int, default=64, help="DCGAN width (64 as in lesson 05)")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers of the reference")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    parser.add_argument("--compile", default="auto", choices=["auto", "off", *train.COMPILE_MODES])
+    parser.add_argument("--compile", default="auto", choices=["auto", "off", *speed.COMPILE_MODES])
     parser.add_argument("--autocast", default="auto", choices=["auto", "bf16", "off"])
     parser.add_argument("--channels-last", default="auto", choices=["auto", "on", "off"])
     parser.add_argument("--sync-every", type=int, default=0, help="0: the device's default")
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> dict:
     G0.apply(init_weights), D0.apply(init_weights)
     G_a, D_a = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
     G_b, D_b = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
-    train.speed_up(G_b, D_b, channels_last=fast.channels_last, compile=fast.compile)
+    speed.speed_up(G_b, D_b, channels_last=fast.channels_last, compile=fast.compile)
     loader = DataLoader(TensorDataset(digits.images), batch_size=args.batch_size, shuffle=True,
                         num_workers=args.workers, drop_last=True)
     opts_a, opts_b = (adam(D_a), adam(G_a)), (adam(D_b), adam(G_b))
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"course speed-ups: {fast}")
     print(f"{'loop':<54}{'images/s (median)':>18}   rounds")
     for name, label in (("reference", "(a) reference: DataLoader, float32, NCHW"),
-                        ("course", "(b) course: train.train + DeviceBatches + speed-ups")):
+                        ("course", "(b) course: train.train + GANStep + DeviceBatches + speed-ups")):
         print(f"{label:<54}{median[name]:>18,.0f}   " + " ".join(f"{x:,.0f}" for x in rounds[name]))
     verdict = "" if target is None else f" (target >= {target:g}x: {'met' if ratio >= target else 'MISSED'})"
     print(f"ratio b/a: {ratio:.2f}x{verdict}; per round: " + " ".join(f"{x:.2f}" for x in paired))

@@ -15,16 +15,18 @@ VEEGAN/PacGAN protocol (:func:`gan_course.metrics.mode_coverage` on 2,500 sample
   the large early steps find the modes, the small late ones settle every sample on
   one -- the grid's modes are only 0.05 wide, 2 apart.
 
-A method is a frozen :class:`ToyGAN`; :func:`train_toy_gan` builds its G and D,
-trains them with the course loop (:func:`gan_course.train.train`) and returns G;
-:func:`evaluate` scores it. ``ToyGAN.pack`` turns any method into its PacGAN
-variant (:class:`PackedDiscriminator`), e.g. ``METHODS["gan"].replace(pack=2)``.
+A method is a frozen :class:`ToyGAN` whose settings come from its paper; the networks and
+training steps live in the papers' modules (:mod:`gan_course.models.gan`, ``wgan``, ``pacgan``).
+:func:`fit_toy_gan` builds a method's G, D and step, trains them with the course loop
+(:func:`gan_course.train.train`) and :func:`evaluate` scores G. ``ToyGAN.pack`` turns any method
+into its PacGAN variant, e.g. ``METHODS["gan"].replace(pack=2)``.
+
+Taught in: lessons 03 and 04; ``benchmarks/toy_modes.py`` runs the full benchmark.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from dataclasses import dataclass
 
@@ -33,9 +35,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from . import losses, metrics, train
+from . import metrics, train
 from .data import GaussianMixture
-from .models.gan import MLPDiscriminator, MLPGenerator
+from .models.gan import GANStep, MLPDiscriminator, MLPGenerator
+from .models.pacgan import PackedDiscriminator
+from .models.wgan import WGANStep
 
 N_EVAL = 2500  # samples per evaluation in VEEGAN's and PacGAN's protocol
 
@@ -124,29 +128,6 @@ METHODS: dict[str, ToyGAN] = {
 }
 
 
-class PackedDiscriminator(nn.Module):
-    """PacGAN's D (Lin et al. 2018): one verdict on ``pack`` samples concatenated.
-
-    A pack of real samples and a pack of collapsed fakes differ far more than single
-    samples do: a pack of fakes from a collapsed G repeats itself. The verdict is
-    repeated for each sample of its pack, so the output keeps the shape (B,) that the
-    losses and the training loop expect, and batch means are unchanged.
-    """
-
-    def __init__(self, D: nn.Module, pack: int):
-        super().__init__()
-        if pack < 1:
-            raise ValueError(f"pack must be a positive integer, got {pack}")
-        self.D, self.pack = D, pack
-
-    def forward(self, x: Tensor) -> Tensor:
-        B, d = x.shape  # (B, d)
-        if B % self.pack:
-            raise ValueError(f"the batch ({B}) must be a multiple of pack ({self.pack})")
-        logits = self.D(x.reshape(B // self.pack, self.pack * d))  # (B / pack,)
-        return logits.repeat_interleave(self.pack)  # (B,): each pack's verdict for each of its samples
-
-
 def build(method: ToyGAN, data_dim: int = 2, device="cpu") -> tuple[MLPGenerator, nn.Module]:
     """G and D of ``method`` for ``data_dim``-dimensional data, on ``device``."""
     G = MLPGenerator(z_dim=method.z_dim, data_dim=data_dim, hidden=method.g_hidden, depth=method.g_depth)
@@ -173,14 +154,6 @@ def _optimizer(method: ToyGAN, params) -> torch.optim.Optimizer:
     if method.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=method.lr)
     raise ValueError(f"unknown optimizer {method.optimizer!r}; expected 'adam' or 'rmsprop'")
-
-
-def _losses(method: ToyGAN):
-    if method.loss == "nonsaturating":
-        return losses.minimax_d_loss, losses.nonsaturating_g_loss
-    if method.loss == "wasserstein":
-        return losses.wasserstein_d_loss, losses.wasserstein_g_loss
-    raise ValueError(f"unknown loss {method.loss!r}; expected 'nonsaturating' or 'wasserstein'")
 
 
 def fit_toy_gan(
@@ -214,9 +187,12 @@ def fit_toy_gan(
     torch.manual_seed(seed)
     G, D = build(method, dist.dim, device)
     d_opt, g_opt = _optimizer(method, D.parameters()), _optimizer(method, G.parameters())
-    d_loss, g_loss = _losses(method)
-    penalty = None if method.gp_weight is None else functools.partial(losses.gradient_penalty, weight=method.gp_weight)
-    d_step = train.clipped_d_step(method.clip) if method.clip is not None else train.d_step
+    if method.loss == "wasserstein":
+        step = WGANStep(G, D, d_opt, g_opt, clip=method.clip, gp_weight=method.gp_weight, n_critic=method.n_critic)
+    elif method.loss == "nonsaturating":
+        step = GANStep(G, D, d_opt, g_opt, n_critic=method.n_critic)
+    else:
+        raise ValueError(f"unknown loss {method.loss!r}; expected 'nonsaturating' or 'wasserstein'")
 
     schedule = []
     if method.decay_from < 1.0:
@@ -228,10 +204,8 @@ def fit_toy_gan(
 
         schedule.append(anneal)
 
-    history = train.train(G, D, dist.batches(method.batch_size, seed=seed, device=device), steps=steps,
-                          d_opt=d_opt, g_opt=g_opt, d_loss=d_loss, g_loss=g_loss, n_critic=method.n_critic,
-                          d_penalty=penalty, d_step=d_step, callbacks=schedule + list(callbacks),
-                          progress=progress, log_every=0)
+    history = train.train(step, dist.batches(method.batch_size, seed=seed, device=device), steps,
+                          callbacks=schedule + list(callbacks), progress=progress, log_every=0)
     return G.eval(), D, history
 
 

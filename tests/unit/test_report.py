@@ -6,6 +6,7 @@ import torch
 
 import gan_course
 from gan_course import report
+from gan_course.models.gan import GANStep
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +51,9 @@ def test_load_results_missing(tmp_path):
 
 
 def test_show_prints_the_source(capsys):
-    gan_course.show(gan_course.train.d_step)
+    gan_course.show(GANStep.d_step)
     out = capsys.readouterr().out
-    assert out.startswith("# gan_course/train.py, lines ")
+    assert out.startswith("# gan_course/models/gan.py, lines ")
     assert "def d_step(" in out and "d_opt.step()" in out
     with pytest.raises(TypeError, match="cannot find the source"):
         gan_course.show(3)

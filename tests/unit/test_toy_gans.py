@@ -6,6 +6,7 @@ from torch import nn
 
 from gan_course import data, toy_gans
 from gan_course.models.gan import MLPDiscriminator
+from gan_course.models.pacgan import PackedDiscriminator
 
 
 def tiny(name: str) -> toy_gans.ToyGAN:
@@ -58,7 +59,7 @@ def test_lr_scale_is_constant_then_falls_linearly_to_zero():
 
 
 def test_packed_discriminator_gives_one_verdict_per_pack():
-    D = toy_gans.PackedDiscriminator(MLPDiscriminator(data_dim=4, hidden=8), pack=2)
+    D = PackedDiscriminator(MLPDiscriminator(data_dim=4, hidden=8), pack=2)
     x = torch.randn(6, 2)
     out = D(x)
     assert out.shape == (6,)
@@ -67,7 +68,7 @@ def test_packed_discriminator_gives_one_verdict_per_pack():
     with pytest.raises(ValueError, match="multiple of pack"):
         D(torch.randn(5, 2))
     _, packed = toy_gans.build(tiny("gan").replace(pack=4))
-    assert isinstance(packed, toy_gans.PackedDiscriminator) and packed.D.data_dim == 8
+    assert isinstance(packed, PackedDiscriminator) and packed.D.data_dim == 8
 
 
 class AtTheCentres(nn.Module):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_course import losses, train
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course import bookkeeping, losses, train
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator, fit_discriminator
 
 
 class Stream:
@@ -38,9 +38,13 @@ def make(seed=0):
     return G, D, torch.optim.Adam(D.parameters(), 1e-3), torch.optim.Adam(G.parameters(), 1e-3)
 
 
+STEP_OPTIONS = ("d_loss", "g_loss", "n_critic", "d_penalty", "sample_z", "autocast")
+
+
 def run(steps, seed=0, **kw):
     G, D, d_opt, g_opt = make(seed)
-    history = train.train(G, D, Stream(seed=seed), steps=steps, d_opt=d_opt, g_opt=g_opt, progress=False, log_every=0, **kw)
+    step = GANStep(G, D, d_opt, g_opt, **{k: kw.pop(k) for k in STEP_OPTIONS if k in kw})
+    history = train.train(step, Stream(seed=seed), steps, progress=False, log_every=0, **kw)
     return G, D, history
 
 
@@ -50,33 +54,35 @@ def params(*modules):
 
 def test_d_step_updates_only_d_and_g_step_updates_only_g():
     G, D, d_opt, g_opt = make()
-    real, z = next(Stream()), G.sample_z(32)
+    step, real = GANStep(G, D, d_opt, g_opt), next(Stream())
     g0, d0 = params(G).clone(), params(D).clone()
-    train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss)
+    assert set(step.d_step(real)) == {"d_loss"}
     assert torch.equal(params(G), g0) and not torch.equal(params(D), d0)
     d1 = params(D).clone()
-    train.g_step(G, D, g_opt, z, losses.nonsaturating_g_loss)
+    assert set(step.g_step(real)) == {"g_loss"}
     assert torch.equal(params(D), d1) and not torch.equal(params(G), g0)
     # D's parameters are trainable again and got no gradient from G's loss.
-    assert all(p.requires_grad and p.grad is None or p.grad is not None for p in D.parameters())
     assert all(p.requires_grad for p in D.parameters())
 
 
 def test_d_step_lowers_the_discriminator_loss():
-    G, D, d_opt, _ = make()
-    real, z = next(Stream(batch=256)), G.sample_z(256)
-    first = train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss).item()
+    G, D, d_opt, g_opt = make()
+    step, real = GANStep(G, D, d_opt, g_opt), next(Stream(batch=256))
+    first = step.d_step(real)["d_loss"].item()
     for _ in range(50):
-        last = train.d_step(G, D, d_opt, real, z, losses.minimax_d_loss).item()
+        last = step.d_step(real)["d_loss"].item()
     assert last < first - 0.1
 
 
 def test_history_and_n_critic():
     G, D, d_opt, g_opt = make()
+    step = GANStep(G, D, d_opt, g_opt, n_critic=3)
     calls = []
-    step_fn = lambda *a, **k: calls.append(1) or train.d_step(*a, **k)  # noqa: E731
-    history = train.train(G, D, Stream(), steps=7, d_opt=d_opt, g_opt=g_opt, n_critic=3, d_step=step_fn, progress=False)
-    assert history.step == list(range(1, 8)) and len(history.d_loss) == len(history.g_loss) == 7
+    d_step = step.d_step
+    step.d_step = lambda batch: calls.append(1) or d_step(batch)
+    history = train.train(step, Stream(), 7, progress=False)
+    assert history.step == list(range(1, 8)) and set(history.losses) == {"d_loss", "g_loss"}
+    assert len(history.losses["d_loss"]) == len(history.losses["g_loss"]) == 7
     assert len(calls) == 21
 
 
@@ -84,16 +90,16 @@ def test_same_seed_same_run_and_training_moves_the_generator():
     _, _, h1 = run(30, seed=1)
     _, _, h2 = run(30, seed=1)
     _, _, h3 = run(30, seed=2)
-    assert h1.d_loss == h2.d_loss and h1.g_loss == h2.g_loss
-    assert h1.d_loss != h3.d_loss
+    assert h1.losses == h2.losses
+    assert h1.losses["d_loss"] != h3.losses["d_loss"]
 
 
 def test_snapshots_and_callbacks():
     seen = []
-    G, D, h = run(10, snapshot=lambda G, D: G(torch.zeros(3, 4)), snapshot_every=5, callbacks=[lambda s: seen.append(s.step)])
+    G, D, h = run(10, snapshot=lambda step: step.G(torch.zeros(3, 4)), snapshot_every=5, callbacks=[lambda s: seen.append(s.step)])
     assert [s for s, _ in h.snapshots] == [0, 5, 10] and h.snapshots[0][1].shape == (3, 1)
     assert seen == list(range(1, 11))
-    _, _, h = run(7, snapshot=lambda G, D: 0, snapshot_every=5)
+    _, _, h = run(7, snapshot=lambda step: 0, snapshot_every=5)
     assert [s for s, _ in h.snapshots] == [0, 5, 7]  # the last step is always kept
 
 
@@ -118,7 +124,7 @@ def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
     G, D, h = run(20, checkpoint_dir=tmp_path, checkpoint_every=4, seed=123)  # fresh weights, then resume
     assert h.resumed_from == 12
     assert torch.equal(params(G, D), params(G_full, D_full))
-    assert h.d_loss == h_full.d_loss and h.step == h_full.step
+    assert h.losses == h_full.losses and h.step == h_full.step
     # Already finished: resuming again trains nothing more.
     _, _, again = run(20, checkpoint_dir=tmp_path, checkpoint_every=4)
     assert again.resumed_from == 20 and again.step == h_full.step
@@ -140,7 +146,7 @@ def test_a_killed_process_loses_at_most_one_interval(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.pt"]  # no temporary file left
-    assert train.load_checkpoint(tmp_path / "latest.pt")["step"] == 10
+    assert bookkeeping.load_checkpoint(tmp_path / "latest.pt")["step"] == 10
     G, D, h = run(20, checkpoint_dir=tmp_path, checkpoint_every=5)
     G_full, D_full, _ = run(20)
     assert h.resumed_from == 10 and h.step[-1] == 20
@@ -149,7 +155,7 @@ def test_a_killed_process_loses_at_most_one_interval(tmp_path):
 
 def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
     path = tmp_path / "latest.pt"
-    train.save_checkpoint(path, {"step": 1})
+    bookkeeping.save_checkpoint(path, {"step": 1})
 
     def dies_halfway(obj, f, *a, **k):
         f.write(b"half a checkpoint")
@@ -157,9 +163,9 @@ def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", dies_halfway)
     with pytest.raises(OSError, match="disk full"):
-        train.save_checkpoint(path, {"step": 2})
+        bookkeeping.save_checkpoint(path, {"step": 2})
     monkeypatch.undo()
-    assert train.load_checkpoint(path) == {"step": 1}
+    assert bookkeeping.load_checkpoint(path) == {"step": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["latest.pt"]
 
 
@@ -172,9 +178,9 @@ def test_corrupt_checkpoint_is_reported(tmp_path):
 def test_checkpoint_of_another_model_is_reported(tmp_path):
     run(5, checkpoint_dir=tmp_path, checkpoint_every=5)
     G, D = MLPGenerator(z_dim=4, hidden=8), MLPDiscriminator(hidden=8)
-    with pytest.raises(ValueError, match="different models"):
-        train.train(G, D, Stream(), steps=5, d_opt=torch.optim.Adam(D.parameters()), g_opt=torch.optim.Adam(G.parameters()),
-                    checkpoint_dir=tmp_path, checkpoint_every=5, progress=False)
+    step = GANStep(G, D, torch.optim.Adam(D.parameters()), torch.optim.Adam(G.parameters()))
+    with pytest.raises(ValueError, match="different model"):
+        train.train(step, Stream(), 5, checkpoint_dir=tmp_path, checkpoint_every=5, progress=False)
 
 
 def test_nan_loss_stops_with_step_and_last_good_checkpoint(tmp_path):
@@ -226,8 +232,12 @@ class ImageD(torch.nn.Module):
 
 def train_images(data, G=None, D=None):
     G, D = G or ImageG(), D or ImageD()
-    return train.train(G, D, data, steps=2, d_opt=torch.optim.SGD(D.parameters(), 0.1),
-                       g_opt=torch.optim.SGD(G.parameters(), 0.1), progress=False)
+    step = GANStep(G, D, torch.optim.SGD(D.parameters(), 0.1), torch.optim.SGD(G.parameters(), 0.1))
+    return train.train(step, data, 2, progress=False)
+
+
+def train_once(batches):
+    return train.train(GANStep(*make()), batches, 1, progress=False)
 
 
 def test_clear_errors_for_mismatched_data_and_models():
@@ -238,14 +248,17 @@ def test_clear_errors_for_mismatched_data_and_models():
     with pytest.raises(ValueError, match="one logit per sample"):
         train_images(Images(), D=ImageD(out=3))
     with pytest.raises(ValueError, match="different devices"):
-        G, D, d_opt, g_opt = make()
-        train.train(G, D, iter([torch.zeros(4, 1, device="meta")]), steps=1, d_opt=d_opt, g_opt=g_opt)
+        train_once(iter([torch.zeros(4, 1, device="meta")]))
     with pytest.raises(ValueError, match="NaN"):
-        G, D, d_opt, g_opt = make()
-        train.train(G, D, iter([torch.full((4, 1), float("nan"))]), steps=1, d_opt=d_opt, g_opt=g_opt)
-    with pytest.raises(TypeError, match="must yield tensors"):
-        G, D, d_opt, g_opt = make()
-        train.train(G, D, iter([(torch.zeros(4, 1), torch.zeros(4))]), steps=1, d_opt=d_opt, g_opt=g_opt)
+        train_once(iter([torch.full((4, 1), float("nan"))]))
+    with pytest.raises(TypeError, match="takes batches of real samples as tensors"):
+        train_once(iter([(torch.zeros(4, 1), torch.zeros(4))]))
+    with pytest.raises(ValueError, match="data stream is empty"):
+        train_once(iter([]))
+    with pytest.raises(ValueError, match="ran out after 3 batches"):
+        train.train(GANStep(*make()), iter([torch.zeros(4, 1)] * 3), 5, progress=False)
+    with pytest.raises(TypeError, match="must be an iterator"):
+        train_once([torch.zeros(4, 1)])
 
 
 def test_bad_arguments():
@@ -253,6 +266,10 @@ def test_bad_arguments():
         run(-1)
     with pytest.raises(ValueError, match="n_critic"):
         run(3, n_critic=0)
+    with pytest.raises(ValueError, match="autocast"):
+        run(3, autocast=torch.float16)
+    with pytest.raises(ValueError, match="sync_every"):
+        run(3, sync_every=0)
     with pytest.raises(ValueError, match="checkpoint_dir"):
         run(3, checkpoint_every=2)
 
@@ -265,7 +282,7 @@ def test_fit_discriminator_approaches_the_optimal_discriminator():
     real, fake = data.mixture_1d((-1.0,), std=1.0), data.mixture_1d((1.0,), std=1.0)
     D = MLPDiscriminator(data_dim=1, hidden=32, depth=2)
     opt = torch.optim.Adam(D.parameters(), lr=3e-3)
-    history = train.fit_discriminator(D, real.batches(512, seed=0), fake.batches(512, seed=1), steps=300, d_opt=opt)
+    history = fit_discriminator(D, real.batches(512, seed=0), fake.batches(512, seed=1), steps=300, d_opt=opt)
     assert len(history) == 300 and history[-1] < history[0]
     x = torch.linspace(-2, 2, 41).unsqueeze(1)
     d_star = theory.optimal_discriminator(real.density(x), fake.density(x))  # sigmoid(-2x) here
@@ -284,7 +301,7 @@ def test_fit_discriminator_calls_after_step_and_checks_shapes():
         for p in D.parameters():
             p.clamp_(-0.01, 0.01)
 
-    train.fit_discriminator(D, batches, batches, steps=5, d_opt=opt, d_loss=losses.wasserstein_d_loss, after_step=clip)
+    fit_discriminator(D, batches, batches, steps=5, d_opt=opt, d_loss=losses.wasserstein_d_loss, after_step=clip)
     assert max(p.abs().max().item() for p in D.parameters()) <= 0.01
     with pytest.raises(ValueError, match="differ in shape"):
-        train.fit_discriminator(D, batches, iter(lambda: torch.randn(16, 3), None), steps=1, d_opt=opt)
+        fit_discriminator(D, batches, iter(lambda: torch.randn(16, 3), None), steps=1, d_opt=opt)

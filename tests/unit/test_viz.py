@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gan_course import losses, train, viz
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator
 
 
 class Normal1D:
@@ -26,7 +26,7 @@ def test_image_grid_layout_and_range():
 
 def test_plots_return_figures():
     G, D = MLPGenerator(z_dim=2, data_dim=2, hidden=8), MLPDiscriminator(data_dim=2, hidden=8)
-    history = train.History(step=[1, 2, 3], d_loss=[1.0, 0.9, 0.8], g_loss=[0.7, 0.8, 0.9])
+    history = train.History(step=[1, 2, 3], losses={"d_loss": [1.0, 0.9, 0.8], "g_loss": [0.7, 0.8, 0.9]})
     figures = [
         viz.plot_images(torch.rand(8, 1, 6, 6) * 2 - 1, nrow=4, title="x"),
         viz.plot_losses(history),
@@ -43,7 +43,7 @@ def test_snapshot_1d_is_reproducible_and_plottable():
     torch.manual_seed(0)
     G, D = MLPGenerator(z_dim=3, hidden=8), MLPDiscriminator(hidden=8)
     take = viz.snapshot_1d(n=100, points=50)
-    a, b = take(G, D), take(G, D)
+    a, b = take(GANStep(G, D, None, None)), take(GANStep(G, D, None, None))
     assert a["fake"].shape == (100, 1) and a["d"].shape == (50,) and torch.equal(a["fake"], b["fake"])
     assert ((a["d"] > 0) & (a["d"] < 1)).all()
     fig = viz.plot_1d_snapshot(Normal1D(), (5, a))
@@ -60,7 +60,7 @@ def test_animate_embeds_javascript():
 def test_live_plot_outside_a_notebook_is_silent():
     calls = []
     live = viz.LivePlot(lambda fig, state: calls.append(state.step), every=2)
-    state = train.TrainState(2, 4, 0.0, 0.0, None, None, train.History())
+    state = train.TrainState(2, 4, {"d_loss": 0.0}, None, train.History())
     live(state)
     assert calls == []  # no IPython kernel here, nothing drawn
     with pytest.raises(ValueError, match="positive"):

@@ -6,7 +6,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from gan_course import viz  # noqa: E402
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator  # noqa: E402
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator  # noqa: E402
 
 
 def test_snapshot_samples_reuses_the_same_noise():
@@ -14,7 +14,7 @@ def test_snapshot_samples_reuses_the_same_noise():
     G, D = MLPGenerator(z_dim=2, data_dim=2), MLPDiscriminator(data_dim=2)
     take = viz.snapshot_samples(n=50, seed=1)
     with torch.no_grad():
-        a, b = take(G, D), take(G, D)
+        a, b = take(GANStep(G, D, None, None)), take(GANStep(G, D, None, None))
     assert a.shape == (50, 2) and torch.equal(a, b)
 
 

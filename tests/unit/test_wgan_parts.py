@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from gan_course import losses, metrics, train
-from gan_course.models.gan import MLPDiscriminator
+from gan_course import losses, metrics
+from gan_course.models.gan import MLPDiscriminator, fit_discriminator
+from gan_course.models.wgan import WGANStep, clip_weights
 
 
 class Linear(nn.Module):
@@ -47,7 +48,7 @@ def test_every_norm_gives_one_score_per_sample_and_trains(norm):
     assert D(torch.randn(8, 2)).shape == (8,)
     opt = torch.optim.Adam(D.parameters(), lr=1e-2)
     before = [p.detach().clone() for p in D.parameters()]
-    train.fit_discriminator(D, iter(lambda: torch.randn(8, 2), None), iter(lambda: torch.randn(8, 2) + 2, None),
+    fit_discriminator(D, iter(lambda: torch.randn(8, 2), None), iter(lambda: torch.randn(8, 2) + 2, None),
                             steps=3, d_opt=opt)
     assert any(not torch.equal(a, b) for a, b in zip(before, D.parameters()))
     if norm == "batch":
@@ -65,13 +66,31 @@ def test_unknown_norm_is_rejected():
         MLPDiscriminator(norm="layer")
 
 
-def test_clipped_d_step_keeps_every_weight_within_c():
+def test_the_clipped_critic_update_keeps_every_weight_within_c():
     G = nn.Linear(4, 2)
     D = MLPDiscriminator(data_dim=2, hidden=16, depth=2)
-    opt = torch.optim.RMSprop(D.parameters(), lr=0.1)
-    step = train.clipped_d_step(0.01)
-    loss = step(G, D, opt, torch.randn(16, 2), torch.randn(16, 4), losses.wasserstein_d_loss)
+    step = WGANStep(G, D, torch.optim.RMSprop(D.parameters(), lr=0.1), None, clip=0.01,
+                    sample_z=lambda n: torch.randn(n, 4))
+    loss = step.d_step(torch.randn(16, 2))["d_loss"]
     assert loss.dim() == 0
     assert max(p.abs().max().item() for p in D.parameters()) <= 0.01
     with pytest.raises(ValueError, match="positive"):
-        train.clipped_d_step(0)
+        WGANStep(G, D, None, None, clip=0)
+    with pytest.raises(ValueError, match="positive"):
+        clip_weights(D, -1.0)
+
+
+def test_the_gradient_penalty_step_adds_the_penalty_to_the_critic_loss():
+    torch.manual_seed(0)
+    G, D = nn.Linear(4, 2), MLPDiscriminator(data_dim=2, hidden=16, depth=2)
+    step = WGANStep(G, D, torch.optim.SGD(D.parameters(), lr=0.0), None, gp_weight=10.0,
+                    sample_z=lambda n: torch.randn(n, 4))
+    real = torch.randn(16, 2)
+    torch.manual_seed(1)
+    with_penalty = step.d_step(real)["d_loss"]
+    torch.manual_seed(1)
+    z = torch.randn(16, 4)
+    plain = losses.wasserstein_d_loss(D(real), D(G(z)))
+    penalty = losses.gradient_penalty(D, real, G(z).detach(), weight=10.0)
+    assert torch.allclose(with_penalty, plain + penalty, atol=1e-6) and penalty > 0
+    assert step.n_critic == 5

@@ -1,4 +1,4 @@
-"""The course loop's speed-ups: bfloat16 autocast, channels_last, compile, fewer host syncs, and the benchmark."""
+"""The speed-ups (gan_course.speed): bfloat16 autocast, channels_last, compile, fewer host syncs, and the benchmark."""
 
 import copy
 import importlib.util
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_course import losses, train
+from gan_course import bookkeeping, losses, speed, train
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator
+from gan_course.models.wgan import WGANStep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,8 +28,8 @@ def mlp_run(steps, seed=0, **kw):
     torch.manual_seed(seed)
     G, D = MLPGenerator(z_dim=4, data_dim=1, hidden=16), MLPDiscriminator(data_dim=1, hidden=16)
     d_opt, g_opt = torch.optim.Adam(D.parameters(), 1e-3), torch.optim.Adam(G.parameters(), 1e-3)
-    history = train.train(G, D, two_modes(seed=seed), steps=steps, d_opt=d_opt, g_opt=g_opt, progress=False,
-                          log_every=0, **kw)
+    step = GANStep(G, D, d_opt, g_opt, **{k: kw.pop(k) for k in ("g_loss", "n_critic", "autocast") if k in kw})
+    history = train.train(step, two_modes(seed=seed), steps, progress=False, log_every=0, **kw)
     return G, D, history
 
 
@@ -54,8 +55,6 @@ def test_autocast_and_sync_every_are_validated():
         mlp_run(2, autocast=torch.float16)
     with pytest.raises(ValueError, match="torch.bfloat16 or None"):
         mlp_run(2, autocast=torch.float32)
-    with pytest.raises(ValueError, match="d_step that accepts autocast"):
-        mlp_run(2, autocast=torch.bfloat16, d_step=lambda G, D, d_opt, real, z, d_loss, d_penalty: None)
     with pytest.raises(ValueError, match="sync_every"):
         mlp_run(2, sync_every=0)
 
@@ -65,11 +64,11 @@ def test_bfloat16_autocast_trains_a_dcgan_on_the_cpu():
     before = params(G, D).clone()
     seen = []  # dtype of D's first convolution's output, in every forward pass
     D.net[1].register_forward_hook(lambda module, args, out: seen.append(out.dtype))
-    history = train.train(G, D, images(), steps=4, d_opt=torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999)),
-                          g_opt=torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999)),
-                          autocast=torch.bfloat16, progress=False, log_every=0)
+    step = GANStep(G, D, torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999)),
+                   torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999)), autocast=torch.bfloat16)
+    history = train.train(step, images(), 4, progress=False, log_every=0)
     assert history.step == [1, 2, 3, 4]
-    assert all(torch.isfinite(torch.tensor(history.d_loss + history.g_loss)))
+    assert all(torch.isfinite(torch.tensor(history.losses["d_loss"] + history.losses["g_loss"])))
     assert not torch.equal(params(G, D), before)
     assert all(p.dtype == torch.float32 for p in [*G.parameters(), *D.parameters()])  # weights stay float32
     assert seen[0] == torch.float32  # the set-up check runs without autocast ...
@@ -81,18 +80,18 @@ def test_autocast_losses_are_float32_and_close_to_float32_losses():
     real, z = next(images()), G.sample_z(16)
     with torch.no_grad():
         exact = losses.minimax_d_loss(D(real), D(G(z)))
-    loss = train.d_step(G, D, torch.optim.SGD(D.parameters(), 0.0), real, z, losses.minimax_d_loss,
-                        autocast=torch.bfloat16)
+    step = GANStep(G, D, torch.optim.SGD(D.parameters(), 0.0), None, sample_z=lambda n: z, autocast=torch.bfloat16)
+    loss = step.d_step(real)["d_loss"]
     assert loss.dtype == torch.float32 and abs(loss.item() - exact.item()) < 0.05
-    clipped = train.clipped_d_step(0.01)(G, D, torch.optim.SGD(D.parameters(), 0.1), real, z,
-                                         losses.wasserstein_d_loss, autocast=torch.bfloat16)
+    clipped = WGANStep(G, D, torch.optim.SGD(D.parameters(), 0.1), None, clip=0.01, sample_z=lambda n: z,
+                       autocast=torch.bfloat16).d_step(real)["d_loss"]
     assert torch.isfinite(clipped)
 
 
 def test_channels_last_gives_the_same_outputs():
     G, D = dcgan(width=16)
     G_cl, D_cl = copy.deepcopy(G), copy.deepcopy(D)
-    train.speed_up(G_cl, D_cl, channels_last=True)
+    speed.speed_up(G_cl, D_cl, channels_last=True)
     assert G_cl.net[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert D_cl.net[3].weight.is_contiguous(memory_format=torch.channels_last)
     G.eval(), D.eval(), G_cl.eval(), D_cl.eval()
@@ -108,32 +107,32 @@ def test_speed_up_compiles_in_place_and_checks_its_arguments(monkeypatch):
     calls = []
     monkeypatch.setattr(torch.nn.Module, "compile", lambda self, **kw: calls.append((type(self).__name__, kw)))
     G, D = dcgan()
-    train.speed_up(G, D, channels_last=False, compile="reduce-overhead")
+    speed.speed_up(G, D, channels_last=False, compile="reduce-overhead")
     mode = {"mode": "reduce-overhead"}
     assert calls == [("DCGANGenerator", mode), ("DCGANDiscriminator", mode)]
     with pytest.raises(ValueError, match="compile must be"):
-        train.speed_up(G, compile="fastest")
+        speed.speed_up(G, compile="fastest")
     with pytest.raises(TypeError, match="nn.Module"):
-        train.speed_up(torch.zeros(3))
+        speed.speed_up(torch.zeros(3))
 
 
 def test_speed_ups_for_each_device():
-    cpu = train.speed_ups_for("cpu")
+    cpu = speed.speed_ups_for("cpu")
     assert cpu.compile is False and cpu.sync_every == 1  # compile made CPU steps slower; CPU syncs are free
     assert cpu.autocast in (None, torch.bfloat16)
-    assert train.speed_ups_for("meta") == train.SpeedUps()  # unmeasured devices: nothing switched on
+    assert speed.speed_ups_for("meta") == speed.SpeedUps()  # unmeasured devices: nothing switched on
 
 
 def test_sync_every_keeps_the_history_and_the_callbacks():
     _, _, every = mlp_run(23)
     G, D, rare = mlp_run(23, sync_every=10)
-    assert rare.step == every.step and rare.d_loss == every.d_loss and rare.g_loss == every.g_loss
+    assert rare.step == every.step and rare.losses == every.losses
     seen = []
-    _, _, h = mlp_run(7, sync_every=5, callbacks=[lambda s: seen.append((s.step, s.d_loss))])
-    assert seen == list(zip(h.step, h.d_loss))  # callbacks still see every step's losses
+    _, _, h = mlp_run(7, sync_every=5, callbacks=[lambda s: seen.append((s.step, s.losses["d_loss"]))])
+    assert seen == list(zip(h.step, h.losses["d_loss"]))  # callbacks still see every step's losses
     _, _, n3 = mlp_run(6, n_critic=3, sync_every=4)
     _, _, n3_every = mlp_run(6, n_critic=3)
-    assert n3.d_loss == n3_every.d_loss
+    assert n3.losses == n3_every.losses
 
 
 def test_nan_guard_with_sync_every_names_the_step_and_never_checkpoints_after_it(tmp_path):
@@ -143,11 +142,11 @@ def test_nan_guard_with_sync_every_names_the_step_and_never_checkpoints_after_it
         return loss * float("nan") if g_loss.calls == 7 else loss
 
     g_loss.calls = 0
-    with pytest.raises(train.TrainingDiverged, match=r"step 7:.*latest.pt \(step 5\).*ran on to step 8"):
+    with pytest.raises(bookkeeping.TrainingDiverged, match=r"step 7:.*latest.pt \(step 5\).*ran on to step 8"):
         mlp_run(20, g_loss=g_loss, checkpoint_dir=tmp_path, checkpoint_every=5, sync_every=4)
-    assert train.load_checkpoint(tmp_path / "latest.pt")["step"] == 5
+    assert bookkeeping.load_checkpoint(tmp_path / "latest.pt")["step"] == 5
     g_loss.calls = 0
-    with pytest.raises(train.TrainingDiverged, match=r"step 7:.*no checkpoint.*ran on to step 20"):
+    with pytest.raises(bookkeeping.TrainingDiverged, match=r"step 7:.*no checkpoint.*ran on to step 20"):
         mlp_run(20, g_loss=g_loss, sync_every=100)  # at the latest, the last step reads the losses
 
 
