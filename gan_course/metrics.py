@@ -1,4 +1,11 @@
-"""Numbers that say how close generated samples are to the data."""
+"""Numbers that say how close generated samples are to the data.
+
+Every function rejects bad input with a ``ValueError`` or ``TypeError`` that names the argument:
+NaN or inf values, empty sample sets, shapes that do not fit together, a covariance that is not
+symmetric positive semi-definite, a ``k`` that leaves no neighbour.
+
+Taught in: lessons 02–06
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,26 @@ def _as_samples(x, name: str) -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or inf values")
     return arr
+
+
+def _as_tensor(x, name: str) -> Tensor:
+    """``x`` as a tensor of samples (N, d) with N >= 1 and finite values."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of samples (N, d), got {type(x).__name__}")
+    if x.dim() != 2 or x.shape[0] == 0:
+        raise ValueError(f"{name} must be samples of shape (N, d) with N >= 1, got shape {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or inf values")
+    return x
+
+
+def _check_int(value, name: str, low: int, high: int | None = None) -> None:
+    """Raise unless ``value`` is an integer with ``low <= value`` (and ``value <= high``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        upper = f" and at most {high}" if high is not None else ""
+        raise ValueError(f"{name} must be at least {low}{upper}, got {value}")
 
 
 def wasserstein1(x, y) -> float:
@@ -70,8 +97,14 @@ def mode_fractions(samples: Tensor, centers: Tensor) -> Tensor:
 
     Returns:
         (K,) fractions summing to 1.
+
+    Raises:
+        TypeError: when ``samples`` or ``centers`` is not a tensor.
+        ValueError: for empty sets, NaN or inf values, or dimensions that differ.
     """
-    if samples.dim() != 2 or centers.dim() != 2 or samples.shape[1] != centers.shape[1]:
+    _as_tensor(samples, "samples")
+    _as_tensor(centers, "centers")
+    if samples.shape[1] != centers.shape[1]:
         raise ValueError(
             f"samples (N, d) and centers (K, d) must agree in d, got {tuple(samples.shape)} and {tuple(centers.shape)}"
         )
@@ -166,11 +199,15 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0) -> ModeC
         centers: the data's mode centres (K, d).
         std: the standard deviation of each mode.
         threshold: the high-quality radius, in standard deviations.
+
+    Raises:
+        ValueError: for empty sets, NaN or inf values, dimensions that differ, or a ``std`` or
+            ``threshold`` that is not a positive finite number.
     """
     x, c = _as_samples(samples, "samples"), _as_samples(centers, "centers")
     if x.shape[1] != c.shape[1]:
         raise ValueError(f"samples (N, d) and centers (K, d) must agree in d, got {x.shape} and {c.shape}")
-    if not (np.isfinite(std) and std > 0) or not threshold > 0:
+    if not (np.isfinite(std) and std > 0) or not (np.isfinite(threshold) and threshold > 0):
         raise ValueError(f"std and threshold must be positive, got std={std}, threshold={threshold}")
     distances = np.sqrt(((x[:, None, :] - c[None, :, :]) ** 2).sum(-1))  # (N, K)
     nearest = distances.argmin(1)  # (N,)
@@ -197,7 +234,20 @@ def lipschitz_estimate(f, x: Tensor, y: Tensor, n: int = 4096, seed: int = 0) ->
     Args:
         f: the critic, (B, ...) -> (B,) scores.
         x, y: two sample sets of the same shape per sample (e.g. real and generated).
+        n: how many interpolates, at least 1.
+
+    Raises:
+        TypeError / ValueError: for ``x`` or ``y`` that are not non-empty tensors of finite values, sample
+            shapes that differ, or an ``n`` that is not an integer >= 1.
     """
+    for name, points in (("x", x), ("y", y)):
+        if not isinstance(points, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor of samples (N, ...), got {type(points).__name__}")
+        if points.dim() == 0 or len(points) == 0:
+            raise ValueError(f"{name} must hold at least one sample (N, ...), got shape {tuple(points.shape)}")
+        if not torch.isfinite(points).all():
+            raise ValueError(f"{name} contains NaN or inf values")
+    _check_int(n, "n", 1)
     if x.shape[1:] != y.shape[1:]:
         raise ValueError(f"x and y must have the same sample shape, got {tuple(x.shape[1:])} and {tuple(y.shape[1:])}")
     gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -225,19 +275,41 @@ def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:
     return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
 
 
+def _check_covariance(cov: np.ndarray, name: str, tol: float = 1e-6) -> None:
+    """Raise unless ``cov`` is symmetric positive semi-definite up to round-off: asymmetry and negative
+    eigenvalues of at most ``tol`` times its largest entry are allowed."""
+    scale = max(np.abs(cov).max(), np.finfo(float).tiny)
+    asymmetry = np.abs(cov - cov.T).max()
+    if asymmetry > tol * scale:
+        raise ValueError(f"{name} must be a symmetric covariance matrix, but cov - cov.T reaches {asymmetry:.3g}")
+    smallest = np.linalg.eigvalsh((cov + cov.T) / 2)[0]
+    if smallest < -tol * scale:
+        raise ValueError(f"{name} must be positive semi-definite (a covariance), but has the eigenvalue "
+                         f"{smallest:.3g}")
+
+
 def frechet_distance(mu1, cov1, mu2, cov2) -> float:
     """The Fréchet distance between N(mu1, cov1) and N(mu2, cov2) (the "F" of FID; Heusel et al. 2017):
 
     ``||mu1 - mu2||^2 + Tr(cov1 + cov2 - 2 (cov1 cov2)^(1/2))``. The trace of the matrix square root is
     taken as ``sum sqrt(eig(S cov2 S))`` with ``S = cov1^(1/2)``: the same eigenvalues, from a symmetric
     matrix, so no complex round-off appears.
+
+    Raises:
+        ValueError: for NaN or inf values, shapes that do not fit (means (d,), covariances (d, d)), or a
+            covariance that is not symmetric positive semi-definite (up to round-off).
     """
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, float)), np.atleast_1d(np.asarray(mu2, float))
     cov1, cov2 = np.atleast_2d(np.asarray(cov1, float)), np.atleast_2d(np.asarray(cov2, float))
     d = mu1.shape[0]
     if mu2.shape != (d,) or cov1.shape != (d, d) or cov2.shape != (d, d):
-        raise ValueError(f"expected means (d,) and covariances (d, d) of one d, got {mu1.shape}, {cov1.shape}, "
-                         f"{mu2.shape}, {cov2.shape}")
+        raise ValueError(f"expected means (d,) and covariances (d, d) of one d, got mu1 {mu1.shape}, "
+                         f"cov1 {cov1.shape}, mu2 {mu2.shape}, cov2 {cov2.shape}")
+    for name, value in (("mu1", mu1), ("cov1", cov1), ("mu2", mu2), ("cov2", cov2)):
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains NaN or inf values")
+    _check_covariance(cov1, "cov1")
+    _check_covariance(cov2, "cov2")
     root1 = _sqrt_psd(cov1)
     cross = np.sqrt(np.clip(np.linalg.eigvalsh(root1 @ cov2 @ root1), 0, None)).sum()
     distance = ((mu1 - mu2) ** 2).sum() + np.trace(cov1) + np.trace(cov2) - 2 * cross
@@ -245,7 +317,11 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
 
 
 def fid_from_features(real_features, fake_features) -> float:
-    """FID between two sets of feature vectors (N, d): the Fréchet distance of their Gaussian fits."""
+    """FID between two sets of feature vectors (N, d): the Fréchet distance of their Gaussian fits.
+
+    Raises:
+        ValueError: for NaN or inf values, fewer than 2 vectors per set, or vector sizes that differ.
+    """
     real, fake = _as_samples(real_features, "real_features"), _as_samples(fake_features, "fake_features")
     if min(len(real), len(fake)) < 2 or real.shape[1] != fake.shape[1]:
         raise ValueError(f"need at least 2 feature vectors of the same size per set, got {real.shape}, {fake.shape}")
@@ -257,10 +333,16 @@ def inception_score(probs, splits: int = 10) -> tuple[float, float]:
 
     ``IS = exp(E_x KL(p(y|x) || p(y)))``: K for confident predictions spread evenly over K classes, 1 for
     predictions that are all the same or all uncertain.
+
+    Raises:
+        ValueError: for NaN or inf values, rows that are not probabilities, or ``splits`` outside 1..N.
+        TypeError: for a ``splits`` that is not an integer.
     """
     p = _as_samples(probs, "probs")
     if (p < 0).any() or not np.allclose(p.sum(1), 1, atol=1e-4):
         raise ValueError("probs must be rows of class probabilities (non-negative, summing to 1), e.g. a softmax")
+    if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)):
+        raise TypeError(f"splits must be an integer, got {splits!r}")
     if not 1 <= splits <= len(p):
         raise ValueError(f"splits must be between 1 and the number of rows ({len(p)}), got {splits}")
     scores = []
@@ -273,7 +355,17 @@ def inception_score(probs, splits: int = 10) -> tuple[float, float]:
 
 def knn_radii(points: Tensor, k: int = 3) -> Tensor:
     """The radius of each point's k-NN ball: the distance from each row of ``points`` (N, D) to its k-th
-    nearest other row, shape (N,)."""
+    nearest other row, shape (N,).
+
+    Raises:
+        TypeError: when ``points`` is not a tensor or ``k`` not an integer.
+        ValueError: for NaN or inf values, or unless 1 <= k < N (there must be k other rows).
+    """
+    _as_tensor(points, "points")
+    _check_int(k, "k", 1)
+    if k >= len(points):
+        raise ValueError(f"k must be less than the number of points (k = {k}, N = {len(points)}): "
+                         f"each point needs k other points")
     distances = torch.cdist(points, points)  # (N, N); the diagonal (0, the point itself) is the first "neighbour"
     return distances.kthvalue(k + 1, dim=1).values
 
@@ -284,7 +376,12 @@ def precision_recall(real_features, fake_features, k: int = 3) -> tuple[float, f
     Each real sample gets a ball reaching its k-th nearest real neighbour; **precision** is the fraction
     of fake samples inside at least one real ball (are the samples realistic?). **Recall** swaps the
     roles: the fraction of real samples inside a fake ball (is the data's variety covered?).
+
+    Raises:
+        ValueError: for NaN or inf values, vector sizes that differ, or unless 1 <= k < N for both sets.
+        TypeError: for a ``k`` that is not an integer.
     """
+    _check_int(k, "k", 1)
     real = torch.as_tensor(_as_samples(real_features, "real_features"))
     fake = torch.as_tensor(_as_samples(fake_features, "fake_features"))
     if real.shape[1] != fake.shape[1] or min(len(real), len(fake)) <= k or k < 1:

@@ -1,9 +1,12 @@
-"""The recipes behind ``python -m gan_course train <recipe>``: each trains one model and
-registers it as a committed checkpoint (:mod:`gan_course.checkpoints`) with the exact
-command that made it and what was measured on it.
+"""The recipes behind ``python -m gan_course train <recipe>``: each trains one model and saves it to
+``data/cache/checkpoints/<name>.pt`` (git-ignored); only with ``--register`` does it replace the
+committed checkpoint (:mod:`gan_course.checkpoints`), with the exact command that made it and what
+was measured on it. A careless run never overwrites what the lessons load.
 
-    python -m gan_course train mnist-classifier --seed 0 --epochs 40
-    python -m gan_course train dcgan --seed 0            # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
+    python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register
+    python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
+
+Used by: lessons 05, 06 (their committed checkpoints)
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ def accuracy(model: torch.nn.Module, digits: data.DigitData, batch_size: int = 1
 
 
 def train_mnist_classifier(seed: int = 0, epochs: int = 40, batch_size: int = 64, lr: float = 3e-3,
-                           root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True) -> dict:
-    """Train :class:`MNISTClassifier` on MNIST's train split and register it as ``mnist-classifier``.
+                           root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True,
+                           register: bool = False) -> dict:
+    """Train :class:`MNISTClassifier` on MNIST's train split and save it as ``mnist-classifier``.
 
     Adam with a one-cycle learning-rate schedule (peak ``lr``) and random affine augmentation.
     Accuracy is measured on the held-out test split: with the offline data, the last 100
@@ -60,11 +64,16 @@ def train_mnist_classifier(seed: int = 0, epochs: int = 40, batch_size: int = 64
         seed: seeds the weights, the batch order and the augmentation.
         epochs: passes over the training split.
         limit: use only the first ``limit`` training images (for tests).
-        root: the registry folder.
+        root: the registry folder; the checkpoint is saved to ``root/../cache/checkpoints/``.
+        register: also register it in ``root``, replacing the committed checkpoint.
 
     Returns:
-        The manifest entry written.
+        The manifest entry (see :func:`_save`).
+
+    Raises:
+        ValueError: for ``epochs`` or ``limit`` (when given) that are not integers >= 1.
     """
+    _check_options(epochs=epochs, limit=limit)
     runtime.seed_everything(seed)
     device = runtime.device()
     train_split = data.load_mnist("train", verbose=verbose).to(device)
@@ -95,26 +104,50 @@ def train_mnist_classifier(seed: int = 0, epochs: int = 40, batch_size: int = 64
     metrics = {"test_accuracy": accuracy(model, test_split), "train_accuracy": accuracy(model, train_split),
                "test_images": len(test_split), "train_images": len(train_split), "seconds": round(seconds, 1),
                "machine": runtime.describe_machine()}
-    command = f"python -m gan_course train mnist-classifier --seed {seed} --epochs {epochs}"
-    if limit is not None:
-        command += f" --limit {limit}"
-    entry = _register("mnist-classifier", {k: v.cpu() for k, v in model.state_dict().items()}, command,
-                      train_split.source, metrics, root)
+    command = _command("mnist-classifier", seed, epochs, limit, register)
+    entry = _save("mnist-classifier", {k: v.cpu() for k, v in model.state_dict().items()}, command,
+                  train_split.source, metrics, root, register, verbose)
     if verbose:
-        print(f"registered mnist-classifier: test accuracy {metrics['test_accuracy']:.4f} on "
+        print(f"mnist-classifier: test accuracy {metrics['test_accuracy']:.4f} on "
               f"{metrics['test_images']} held-out digits ({seconds:.0f} s)")
     return entry
 
 
-def _register(name: str, state: dict, command: str, data_source: str, metrics: dict, root) -> dict:
-    """Save ``state`` (tensors and plain values only) and register it as ``name``."""
-    tmp = Path(root) / f"{name}.pt.tmp"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(state, tmp)
-    try:
-        return checkpoints.register(name, tmp, command=command, data=data_source, metrics=metrics, root=root)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _check_options(**options) -> None:
+    """Raise unless every given option (None: not given) is an integer >= 1, naming the option."""
+    for name, value in options.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+def _command(name: str, seed: int, epochs: int, limit: int | None, register: bool) -> str:
+    """The command line that reproduces the checkpoint ``name`` trained with these options."""
+    return (f"python -m gan_course train {name} --seed {seed} --epochs {epochs}"
+            + (f" --limit {limit}" if limit is not None else "") + (" --register" if register else ""))
+
+
+def _save(name: str, state: dict, command: str, data_source: str, metrics: dict, root, register: bool,
+          verbose: bool) -> dict:
+    """Save ``state`` (tensors and plain values only) to ``root/../cache/checkpoints/<name>.pt``, and with
+    ``register`` also register it as ``name`` in ``root``; print which (when ``verbose``).
+
+    Returns:
+        The manifest entry written; unregistered, an entry of the same form whose ``file`` is the cache path.
+    """
+    cached = Path(root).parent / "cache" / "checkpoints" / f"{name}.pt"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    checkpoints.write_atomically(cached, lambda f: torch.save(state, f))
+    if register:
+        entry = checkpoints.register(name, cached, command=command, data=data_source, metrics=metrics, root=root)
+        where = f"registered {name}: {Path(root) / entry['file']} and its entry in {Path(root) / checkpoints.MANIFEST}"
+    else:
+        entry = {"file": str(cached), "sha256": checkpoints.sha256_of(cached), "size": cached.stat().st_size,
+                 "command": command, "data": data_source, "metrics": metrics}
+        where = (f"saved {name} to {cached} (not registered; add --register to replace the committed "
+                 f"checkpoint in {Path(root)})")
+    if verbose:
+        print(where)
+    return entry
 
 
 # --------------------------------------------------------------------------- DCGAN on MNIST
@@ -178,8 +211,9 @@ def load_dcgan(variant: str, device=None, root=checkpoints.ROOT) -> tuple[DCGANG
 
 
 def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None, width: int = DCGAN_WIDTH,
-                root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True) -> dict:
-    """Train one DCGAN variant on MNIST's train split and register it under the variant's name.
+                root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True,
+                register: bool = False) -> dict:
+    """Train one DCGAN variant on MNIST's train split and save it under the variant's name.
 
     Training writes a resumable checkpoint to ``data/cache/train/<run>/`` every 500 steps, so an
     interrupted run continues where it stopped when the same command is run again. The registered
@@ -192,12 +226,17 @@ def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None
             batches); default :data:`DCGAN_EPOCHS` of the variant.
         width: the networks' width (see :mod:`gan_course.models.dcgan`).
         limit: use only the first ``limit`` training images (for tests).
-        root: the registry folder.
+        root: the registry folder; the checkpoint is saved to ``root/../cache/checkpoints/``.
+        register: also register it in ``root``, replacing the committed checkpoint.
 
     Returns:
-        The manifest entry written.
+        The manifest entry (see :func:`_save`).
+
+    Raises:
+        ValueError: for an unknown variant, or ``epochs``, ``width`` or ``limit`` that are not integers >= 1.
     """
     _dcgan_variant(variant)  # fail before loading any data
+    _check_options(epochs=epochs, width=width, limit=limit)
     epochs = DCGAN_EPOCHS[variant] if epochs is None else epochs
     runtime.seed_everything(seed)
     device = runtime.device()
@@ -207,9 +246,7 @@ def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None
     G, D = build_dcgan(variant, width)  # after seeding: the same weights for the same seed
     G, D = G.to(device), D.to(device)
     steps = epochs * max(1, len(digits) // DCGAN_BATCH_SIZE)
-    command = f"python -m gan_course train {variant} --seed {seed} --epochs {epochs}"
-    if limit is not None:
-        command += f" --limit {limit}"
+    command = _command(variant, seed, epochs, limit, register)
     run_name = f"{variant}-seed{seed}-epochs{epochs}" + (f"-limit{limit}" if limit is not None else "")
     run_dir = Path(root).parent / "cache" / "train" / run_name
     history = train.train(G, D, digits.batches(DCGAN_BATCH_SIZE, seed=seed), steps=steps,
@@ -222,10 +259,10 @@ def train_dcgan(variant: str = "dcgan", seed: int = 0, epochs: int | None = None
                "machine": runtime.describe_machine()}
     state = {"width": width, "G": {k: v.cpu() for k, v in G.state_dict().items()},
              "D": {k: v.cpu() for k, v in D.state_dict().items()}}
-    entry = _register(variant, state, command, digits.source, metrics, root)
-    shutil.rmtree(run_dir)  # registered: the resumable copy is done with
+    entry = _save(variant, state, command, digits.source, metrics, root, register, verbose)
+    shutil.rmtree(run_dir)  # saved: the resumable copy is done with
     if verbose:
-        print(f"registered {variant}: {scores} ({history.seconds:.0f} s)")
+        print(f"{variant}: {scores} ({history.seconds:.0f} s)")
     return entry
 
 

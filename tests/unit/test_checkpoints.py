@@ -1,9 +1,16 @@
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
 
 from gan_course import checkpoints
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -68,3 +75,88 @@ def test_the_committed_registry_verifies_and_stays_under_50_mb():
     for name in checkpoints.manifest():
         checkpoints.verify(name)
     assert checkpoints.total_size() <= 50 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- reliability (issue #12)
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from gan_course import checkpoints
+root, tag = Path(sys.argv[1]), sys.argv[2]
+(root.parent / f"ready-{tag}").touch()
+while not (root.parent / "go").exists():  # start both writers at the same moment
+    time.sleep(0.005)
+for i in range(25):
+    checkpoints.register(f"{tag}-{i}", root.parent / "sources" / f"{tag}-{i}.bin", command=f"make {tag} {i}",
+                         data="generated", metrics={"i": i}, root=root)
+"""
+
+
+def test_two_processes_registering_at_once_lose_nothing(tmp_path):
+    root, sources = tmp_path / "registry", tmp_path / "sources"
+    sources.mkdir()
+    for tag in "ab":
+        for i in range(25):
+            (sources / f"{tag}-{i}.bin").write_bytes(f"{tag} {i} ".encode() * (100 + i))
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), tag], cwd=REPO) for tag in "ab"]
+    deadline = time.time() + 120
+    while not all((tmp_path / f"ready-{tag}").exists() for tag in "ab") and time.time() < deadline:
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    entries = json.loads((root / "manifest.json").read_text())  # valid JSON
+    assert sorted(entries) == sorted(f"{tag}-{i}" for tag in "ab" for i in range(25))
+    for name, info in entries.items():
+        assert checkpoints.verify(name, root) == root / f"{name}.pt"
+        assert (root / info["file"]).read_bytes() == (sources / f"{name}.bin").read_bytes()
+        assert info["metrics"] == {"i": int(name.split("-")[1])}
+    assert not list(root.glob("*.tmp"))
+
+
+def test_register_removes_stale_temporary_files_and_keeps_fresh_ones(saved, tmp_path):
+    root, _ = saved
+    stale = [root / ".manifest.json.k1ll3d.tmp", root / ".tiny.pt.k1ll3d.tmp", root / "tiny.pt.tmp"]
+    fresh = root / ".other.pt.wr1t1ng.tmp"  # could belong to a writer still at work: kept
+    for path in stale + [fresh]:
+        path.write_bytes(b"half a file")
+    old = time.time() - checkpoints.STALE_TMP_SECONDS - 5
+    for path in stale:
+        os.utime(path, (old, old))
+    source = tmp_path / "second.pt"
+    torch.save({"w": torch.ones(2)}, source)
+    checkpoints.register("second", source, command="c", data="d", metrics={}, root=root)
+    assert not any(path.exists() for path in stale) and fresh.exists()
+    assert set(checkpoints.manifest(root)) == {"tiny", "second"}
+
+
+def test_a_failed_copy_leaves_the_registry_as_it_was(saved, tmp_path, monkeypatch):
+    root, info = saved
+    before = (root / "manifest.json").read_text(), (root / "tiny.pt").read_bytes()
+
+    def killed(src, dst):
+        dst.write(src.read(10))
+        raise KeyboardInterrupt  # the writer is stopped mid-copy
+
+    monkeypatch.setattr(checkpoints.shutil, "copyfileobj", killed)
+    source = tmp_path / "new.pt"
+    torch.save({"w": torch.zeros(3)}, source)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoints.register("tiny", source, command="c", data="d", metrics={}, root=root)
+    assert ((root / "manifest.json").read_text(), (root / "tiny.pt").read_bytes()) == before
+    assert not list(root.glob("*.tmp")) and checkpoints.verify("tiny", root)
+
+
+@pytest.mark.parametrize("text, problem", [("{\"tiny\": {\"file\": ", "not valid JSON"),
+                                           ("[1, 2]", "expected an object of entries"),
+                                           ("{\"tiny\": 3}", "entry 'tiny' is not an object"),
+                                           ("{\"tiny\": {\"file\": \"tiny.pt\"}}", "entry 'tiny' is not an object")])
+def test_a_damaged_manifest_names_the_file_and_the_fix(saved, text, problem):
+    root, _ = saved
+    (root / "manifest.json").write_text(text)
+    for call in (lambda: checkpoints.manifest(root), lambda: checkpoints.load("tiny", root),
+                 lambda: checkpoints.register("x", root / "tiny.pt", command="c", data="d", metrics={}, root=root)):
+        with pytest.raises(checkpoints.CheckpointError, match=problem) as caught:
+            call()
+        assert str(root / "manifest.json") in str(caught.value) and "git checkout --" in str(caught.value)
+    assert (root / "manifest.json").read_text() == text  # register did not overwrite it

@@ -1,3 +1,5 @@
+import functools
+
 import pytest
 import torch
 
@@ -26,15 +28,55 @@ def test_random_affine_keeps_shape_range_and_is_seeded():
 
 
 def test_the_recipe_trains_registers_and_loads(tmp_path):
-    entry = recipes.train_mnist_classifier(seed=0, epochs=1, limit=256, root=tmp_path, verbose=False)
-    assert entry["command"] == "python -m gan_course train mnist-classifier --seed 0 --epochs 1 --limit 256"
+    root = tmp_path / "registry"
+    entry = recipes.train_mnist_classifier(seed=0, epochs=1, limit=256, root=root, verbose=False, register=True)
+    assert entry["command"] == "python -m gan_course train mnist-classifier --seed 0 --epochs 1 --limit 256 --register"
     assert entry["metrics"]["train_images"] == 256 and entry["metrics"]["test_images"] > 0
     assert 0.0 <= entry["metrics"]["test_accuracy"] <= 1.0
     model = MNISTClassifier()
-    model.load_state_dict(checkpoints.load("mnist-classifier", tmp_path))
+    model.load_state_dict(checkpoints.load("mnist-classifier", root))
     test = data.load_mnist("test", verbose=False)
     assert recipes.accuracy(model, test) == pytest.approx(entry["metrics"]["test_accuracy"])
-    assert not list(tmp_path.glob("*.tmp"))
+    cached = tmp_path / "cache" / "checkpoints" / "mnist-classifier.pt"  # the git-ignored copy, the same file
+    assert checkpoints.sha256_of(cached) == entry["sha256"]
+    assert not list(root.glob("*.tmp")) and not list(cached.parent.glob("*.tmp"))
+
+
+def test_the_cli_saves_to_the_cache_and_leaves_the_committed_checkpoint_alone(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "registry"
+    committed = tmp_path / "committed.pt"
+    committed.write_bytes(b"the committed weights")
+    checkpoints.register("mnist-classifier", committed, command="c", data="d", metrics={}, root=root)
+    before = {path.name: path.read_bytes() for path in root.iterdir()}
+    monkeypatch.setitem(recipes.RECIPES, "mnist-classifier",
+                        functools.partial(recipes.train_mnist_classifier, root=root))
+    capsys.readouterr()
+    assert main(["train", "mnist-classifier", "--epochs", "1", "--limit", "64"]) == 0
+    cached = tmp_path / "cache" / "checkpoints" / "mnist-classifier.pt"
+    out = capsys.readouterr().out
+    assert f"saved mnist-classifier to {cached} (not registered" in out and "--register" in out
+    assert {path.name: path.read_bytes() for path in root.iterdir()} == before  # the registry is untouched
+    MNISTClassifier().load_state_dict(torch.load(cached, weights_only=True))
+
+
+@pytest.mark.parametrize("option, value", [("--epochs", "0"), ("--epochs", "-3"), ("--limit", "0"),
+                                           ("--limit", "1.5"), ("--epochs", "many")])
+def test_the_cli_refuses_bad_options_naming_them(option, value, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["train", "dcgan", option, value])
+    assert exit.value.code == 2
+    assert f"argument {option}: must be an integer >= 1, got" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("recipe, options", [(recipes.train_mnist_classifier, dict(epochs=0)),
+                                             (recipes.train_mnist_classifier, dict(limit=0)),
+                                             (functools.partial(recipes.train_dcgan, "dcgan"), dict(epochs=2.5)),
+                                             (functools.partial(recipes.train_dcgan, "dcgan"), dict(width=0))])
+def test_the_recipes_refuse_bad_options_before_training(recipe, options, tmp_path):
+    (name, value), = options.items()
+    with pytest.raises(ValueError, match=f"{name} must be an integer >= 1, got {value}"):
+        recipe(root=tmp_path / "registry", verbose=False, **options)
+    assert not any(tmp_path.iterdir())
 
 
 def test_the_cli_refuses_unknown_recipes(capsys):
@@ -60,8 +102,8 @@ def test_the_committed_classifier_reaches_its_recorded_accuracy(tmp_path):
 @pytest.mark.parametrize("variant", sorted(recipes.DCGAN_VARIANTS))
 def test_every_dcgan_recipe_trains_registers_and_loads(tmp_path, variant):
     root = tmp_path / "registry"
-    entry = recipes.train_dcgan(variant, seed=0, epochs=1, limit=128, root=root, verbose=False)
-    assert entry["command"] == f"python -m gan_course train {variant} --seed 0 --epochs 1 --limit 128"
+    entry = recipes.train_dcgan(variant, seed=0, epochs=1, limit=128, root=root, verbose=False, register=True)
+    assert entry["command"] == f"python -m gan_course train {variant} --seed 0 --epochs 1 --limit 128 --register"
     scores = entry["metrics"]
     assert scores["steps"] == 128 // recipes.DCGAN_BATCH_SIZE and scores["n"] == recipes.DCGAN_EVAL_SAMPLES
     assert {"fid", "inception_score", "precision", "recall", "classes"} <= set(scores)
