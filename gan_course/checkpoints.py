@@ -236,3 +236,44 @@ def register(name: str, source: str | os.PathLike, *, command: str, data: str, m
 def total_size(root: str | os.PathLike = ROOT) -> int:
     """Bytes of all registered checkpoints together."""
     return sum(e["size"] for e in manifest(root).values())
+
+
+# --------------------------------------------------------------------------- what recipes save
+
+
+def check_recipe_options(**options) -> None:
+    """Raise unless every given option (None: not given) is an integer >= 1, naming the option."""
+    for name, value in options.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+def recipe_command(name: str, seed: int, epochs: int, limit: int | None, register: bool) -> str:
+    """The command line that reproduces the checkpoint ``name`` trained with these options."""
+    return (f"python -m gan_course train {name} --seed {seed} --epochs {epochs}"
+            + (f" --limit {limit}" if limit is not None else "") + (" --register" if register else ""))
+
+
+def save_trained(name: str, state: dict, command: str, data_source: str, metrics: dict, root,
+                 to_registry: bool, verbose: bool) -> dict:
+    """What a recipe does with what it trained: save ``state`` (tensors and plain values only) to
+    ``root/../cache/checkpoints/<name>.pt`` (git-ignored), and with
+    ``to_registry`` also register it as ``name`` in ``root``; print which (when ``verbose``).
+
+    Returns:
+        The manifest entry written; unregistered, an entry of the same form whose ``file`` is the cache path.
+    """
+    cached = Path(root).parent / "cache" / "checkpoints" / f"{name}.pt"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(cached, lambda f: torch.save(state, f))
+    if to_registry:
+        entry = register(name, cached, command=command, data=data_source, metrics=metrics, root=root)
+        where = f"registered {name}: {Path(root) / entry['file']} and its entry in {Path(root) / MANIFEST}"
+    else:
+        entry = {"file": str(cached), "sha256": sha256_of(cached), "size": cached.stat().st_size,
+                 "command": command, "data": data_source, "metrics": metrics}
+        where = (f"saved {name} to {cached} (not registered; add --register to replace the committed "
+                 f"checkpoint in {Path(root)})")
+    if verbose:
+        print(where)
+    return entry

@@ -46,7 +46,7 @@ import torch
 
 import gan_course
 from gan_course import data, losses, metrics, train, viz
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator
 
 # %% [markdown]
 # ## Parameters
@@ -174,12 +174,13 @@ print(D)
 
 # %% [markdown]
 # ## 7. The training loop
-# One step of the loop updates $D$ on a real and a fake batch, then $G$ through $D$. The package's two
-# update functions are short enough to read in full:
+# One step of the loop updates $D$ on a real and a fake batch, then $G$ through $D$. In the package a
+# model is a `Step` that owns its networks and optimizers and makes these two updates; the GAN's is
+# `GANStep`, and its two updates are short enough to read in full:
 
 # %%
-gan_course.show(train.d_step)
-gan_course.show(train.g_step)
+gan_course.show(GANStep.d_step)
+gan_course.show(GANStep.g_step)
 
 # %% [markdown]
 # The generator's loss is the *non-saturating* $-\log D(G(z))$ rather than $\log(1 - D(G(z)))$: same goal,
@@ -204,17 +205,17 @@ w1_start = gan_course.record("w1_start", w1_to_data(G))
 def draw_progress(fig, state):
     left, right = fig.subplots(1, 2)
     with torch.no_grad():
-        fake = state.G(state.G.sample_z(5000)).cpu()
+        G, D = state.model.G, state.model.D
+        fake = G(G.sample_z(5000)).cpu()
         x = torch.linspace(-5, 5, 200, device=DEVICE).unsqueeze(1)
-        d_curve = (x.squeeze(1).cpu(), torch.sigmoid(state.D(x)).cpu())
+        d_curve = (x.squeeze(1).cpu(), torch.sigmoid(D(x)).cpu())
     viz.plot_1d(dist, fake, d_curve, ax=left, title=f"step {state.step}")
     viz.plot_losses(state.history, ax=right, smooth=50)
 
 
+step = GANStep(G, D, d_opt, g_opt, d_loss=losses.minimax_d_loss, g_loss=losses.nonsaturating_g_loss)
 history = train.train(
-    G, D, real_batches,
-    steps=STEPS, d_opt=d_opt, g_opt=g_opt,
-    d_loss=losses.minimax_d_loss, g_loss=losses.nonsaturating_g_loss,
+    step, real_batches, STEPS,
     callbacks=[viz.LivePlot(draw_progress, every=max(1, STEPS // REDRAWS))],
     snapshot=viz.snapshot_1d(), snapshot_every=max(1, STEPS // FRAMES),
 )
@@ -284,8 +285,7 @@ def interrupt(state):
 def run_demo(checkpoint_dir, callbacks=()):
     G, D, g_opt, d_opt = make_models(SEED + 1)
     history = train.train(
-        G, D, dist.batches(BATCH, seed=SEED + 1, device=DEVICE),
-        steps=RESUME_STEPS, d_opt=d_opt, g_opt=g_opt,
+        GANStep(G, D, d_opt, g_opt), dist.batches(BATCH, seed=SEED + 1, device=DEVICE), RESUME_STEPS,
         checkpoint_dir=checkpoint_dir, checkpoint_every=every, callbacks=callbacks, progress=False, log_every=0,
     )
     return G, D, history

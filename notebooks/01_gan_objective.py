@@ -51,7 +51,7 @@ import torch
 
 import gan_course
 from gan_course import data, losses, metrics, theory, train, viz
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator, fit_discriminator
 
 # %% tags=["parameters"]
 PROFILE = "auto"
@@ -137,12 +137,12 @@ for a, b in [(1.0, 1.0), (0.3, 0.9), (2.0, 0.1), (0.05, 0.05), (1.0, 0.0)]:
 gan_course.record("pointwise_argmax_error", max(errors));
 
 # %% [markdown]
-# Now the real test: a neural network trained as the discriminator, with the package's `d_step` (the same
-# update the training loop uses), against the fixed generator. `train.fit_discriminator` runs the inner
+# Now the real test: a neural network trained as the discriminator, with `GANStep.d_step` (the same
+# update the training loop uses), against the fixed generator. `fit_discriminator` runs the inner
 # $\max_D$ of the game alone:
 
 # %%
-gan_course.show(train.fit_discriminator)
+gan_course.show(fit_discriminator)
 
 # %%
 def trained_discriminator(real_dist, fake_dist, steps, seed):
@@ -151,7 +151,7 @@ def trained_discriminator(real_dist, fake_dist, steps, seed):
     D = MLPDiscriminator(data_dim=1, hidden=64, depth=2).to(DEVICE)
     opt = torch.optim.Adam(D.parameters(), lr=1e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)  # anneal: less noise at the end
-    history = train.fit_discriminator(
+    history = fit_discriminator(
         D, real_dist.batches(D_BATCH, seed=seed, device=DEVICE), fake_dist.batches(D_BATCH, seed=seed + 1, device=DEVICE),
         steps=steps, d_opt=opt, after_step=lambda D: schedule.step(),
     )
@@ -272,11 +272,22 @@ plt.show()
 # In practice neither player is optimised to completion: Goodfellow et al.'s Algorithm 1 alternates
 # $k$ steps of gradient ascent on $V$ for $D$ (each on a minibatch of real samples and a minibatch of
 # noise) with one gradient step for $G$. They used $k = 1$, the cheapest choice. The course's loop,
-# `train.train`, is that algorithm; its `n_critic` argument is $k$. Here it is in full — the algorithm itself is
-# the `for step in ...` loop near the end: `n_critic` calls of `d_step`, then one `g_step`.
+# `train.train`, is that algorithm, for any model: a model is a `Step` that owns its networks and
+# optimizers and makes the two updates, `d_step(batch)` and `g_step(batch)`, each returning its named
+# losses, and `step.n_critic` is $k$. Here is the loop in full; each line carries the line of Algorithm 1
+# it implements. Progress, the NaN guard, callbacks and checkpoints live beside it, in `Run`.
 
 # %%
 gan_course.show(train.train)
+
+# %% [markdown]
+# The GAN's own step, `GANStep`, holds the two updates (lessons 00 and 03 read them line by line). Other
+# models bring their own `Step`: WGAN clips its critic after each update (lesson 04), a conditional GAN
+# feeds labels, CycleGAN trains two pairs at once; the loop stays the same.
+
+# %%
+step = GANStep(MLPGenerator(z_dim=8, data_dim=1), MLPDiscriminator(data_dim=1), d_opt=None, g_opt=None)
+print(f"networks {step.networks}, optimizers {step.optimizers}, k = n_critic = {step.n_critic}")
 
 # %% [markdown]
 # ## 6. Why the generator minimises $-\log D(G(z))$ instead
@@ -311,8 +322,8 @@ def untrained_fakes():
         yield fake
 
 
-train.fit_discriminator(D_early, dist.batches(256, seed=SEED, device=DEVICE), untrained_fakes(),
-                        steps=REJECT_STEPS, d_opt=opt)
+fit_discriminator(D_early, dist.batches(256, seed=SEED, device=DEVICE), untrained_fakes(),
+                  steps=REJECT_STEPS, d_opt=opt)
 
 
 def generator_gradient_norm(g_loss) -> float:

@@ -59,7 +59,8 @@ from scipy.optimize import linear_sum_assignment
 
 import gan_course
 from gan_course import data, losses, metrics, theory, train, viz
-from gan_course.models.gan import MLPDiscriminator
+from gan_course.models.gan import MLPDiscriminator, fit_discriminator
+from gan_course.models.wgan import clip_weights
 
 # %% [markdown]
 # ## Parameters
@@ -347,7 +348,7 @@ def generator_gradient(g_loss, theta: float = 0.5) -> float:
 grad_saturating, grad_nonsaturating, d_accuracy, d_fake_mean = [], [], [], []
 done = 0
 for checkpoint in STALL_CHECKPOINTS:
-    train.fit_discriminator(D, stall_real, stall_fake, steps=checkpoint - done, d_opt=d_opt)
+    fit_discriminator(D, stall_real, stall_fake, steps=checkpoint - done, d_opt=d_opt)
     done = checkpoint
     grad_saturating.append(generator_gradient(losses.minimax_g_loss))
     grad_nonsaturating.append(generator_gradient(losses.nonsaturating_g_loss))
@@ -501,7 +502,7 @@ gan_course.show(losses.wasserstein_d_loss)
 
 # %% [markdown]
 # The difficulty is the constraint $\|f\|_L \le 1$: without it the critic scales itself up forever. Two
-# ways to impose it, both trained here against the fixed blob with `train.fit_discriminator`:
+# ways to impose it, both trained here against the fixed blob with `fit_discriminator`:
 #
 # * **Weight clipping** (the WGAN paper): after every update, clamp every weight to $[-c, c]$, $c = 0.01$,
 #   with RMSProp at learning rate $5 \cdot 10^{-5}$. This bounds the Lipschitz constant by *some* $K$, so
@@ -525,7 +526,7 @@ def make_critic():
 def fit_critic(critic, d_opt, **kwargs) -> float:
     """Train a critic against the fixed blob; returns the seconds it took."""
     start = time.perf_counter()
-    history = train.fit_discriminator(
+    history = fit_discriminator(
         critic, ring.batches(BATCH, seed=SEED + 7, device=DEVICE), blob.batches(BATCH, seed=SEED + 8, device=DEVICE),
         steps=CRITIC_STEPS, d_opt=d_opt, d_loss=losses.wasserstein_d_loss, **kwargs)
     print(f"{CRITIC_STEPS} steps, last loss {history[-1]:.4g}")
@@ -537,10 +538,10 @@ gp_opt = torch.optim.Adam(critic_gp.parameters(), lr=1e-4, betas=(0.0, 0.9))
 gan_course.record("critic_gp_seconds", fit_critic(critic_gp, gp_opt, d_penalty=losses.gradient_penalty))
 
 critic_clip = make_critic()
-train.clip_weights(critic_clip, CLIP)  # start inside the box, as after every update
+clip_weights(critic_clip, CLIP)  # start inside the box, as after every update
 clip_opt = torch.optim.RMSprop(critic_clip.parameters(), lr=5e-5)
 gan_course.record("critic_clip_seconds", fit_critic(critic_clip, clip_opt,
-                                                    after_step=lambda critic: train.clip_weights(critic, CLIP)))
+                                                    after_step=lambda critic: clip_weights(critic, CLIP)))
 
 # %% [markdown]
 # Each critic's estimate is $\mathbb E_r f - \mathbb E_g f$ on fresh samples it never trained on, compared

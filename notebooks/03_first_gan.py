@@ -51,7 +51,7 @@ import torch
 
 import gan_course
 from gan_course import data, discrete, losses, metrics, toy_gans, train, viz
-from gan_course.models.gan import MLPDiscriminator, MLPGenerator
+from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator
 
 # %% tags=["parameters"]
 PROFILE = "auto"
@@ -87,14 +87,16 @@ print(P)
 # batch must be cut from $G$'s graph (`torch.no_grad()` or `.detach()`): otherwise the backward pass also
 # computes gradients for $G$ — of the *discriminator's* loss, which is the opposite of what $G$ wants — and they
 # end up in $G$'s next update unless they are cleared. In the G step the gradient must flow *through* $D$ into
-# $G$, but $D$'s own parameters must not move. The course's two update functions:
+# $G$, but $D$'s own parameters must not move. The two updates of the course's `GANStep`
+# (`gan_course.models.gan`):
 
 # %%
-gan_course.show(train.d_step)
-gan_course.show(train.g_step)
+gan_course.show(GANStep.d_step)
+gan_course.show(GANStep.g_step)
 
 # %% [markdown]
-# `train.train` calls `d_step` `n_critic` $= k$ times, then `g_step` once, and repeats (lesson 01 shows it in full).
+# `train.train(step, batches, steps)` calls `step.d_step` `n_critic` $= k$ times, then `step.g_step` once, and
+# repeats (lesson 01 shows it in full).
 # First, the picture of the paper's Figure 1: the 1D data of lesson 00 (two Gaussians at ±2), a small MLP
 # generator and discriminator, $k = 1$. Every `SNAPSHOT_EVERY` steps the loop stores G's samples for fixed
 # noise and $D(x)$ on a grid (`viz.snapshot_1d`).
@@ -114,9 +116,9 @@ def vanilla_1d(g_loss=losses.nonsaturating_g_loss, optimizer="adam", steps=STEPS
         g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     else:  # plain gradient descent: the step is proportional to the gradient
         d_opt, g_opt = torch.optim.SGD(D.parameters(), lr=0.05), torch.optim.SGD(G.parameters(), lr=0.05)
-    history = train.train(G, D, dist_1d.batches(128, seed=seed, device=DEVICE), steps=steps, d_opt=d_opt,
-                          g_opt=g_opt, d_loss=losses.minimax_d_loss, g_loss=g_loss, n_critic=1,
-                          callbacks=callbacks, snapshot=snapshot, snapshot_every=SNAPSHOT_EVERY if snapshot else 0)
+    step = GANStep(G, D, d_opt, g_opt, d_loss=losses.minimax_d_loss, g_loss=g_loss, n_critic=1)
+    history = train.train(step, dist_1d.batches(128, seed=seed, device=DEVICE), steps, callbacks=callbacks,
+                          snapshot=snapshot, snapshot_every=SNAPSHOT_EVERY if snapshot else 0)
     return G, D, history
 
 
@@ -172,9 +174,8 @@ def vanilla_2d(dist, steps=STEPS_2D, seed=SEED):
     G, D = toy_gans.build(VANILLA, dist.dim, DEVICE)
     d_opt = torch.optim.Adam(D.parameters(), lr=VANILLA.lr, betas=VANILLA.betas)
     g_opt = torch.optim.Adam(G.parameters(), lr=VANILLA.lr, betas=VANILLA.betas)
-    history = train.train(G, D, dist.batches(VANILLA.batch_size, seed=seed, device=DEVICE), steps=steps,
-                          d_opt=d_opt, g_opt=g_opt, snapshot=viz.snapshot_samples(N_EVAL, seed=seed),
-                          snapshot_every=SNAPSHOT_EVERY)
+    history = train.train(GANStep(G, D, d_opt, g_opt), dist.batches(VANILLA.batch_size, seed=seed, device=DEVICE),
+                          steps, snapshot=viz.snapshot_samples(N_EVAL, seed=seed), snapshot_every=SNAPSHOT_EVERY)
     return G, D, history
 
 
@@ -211,7 +212,7 @@ viz.animate(history_ring.snapshots,
 # %%
 def w1_curve(g_loss, optimizer):
     trace = []
-    record_w1 = lambda s: trace.append((s.step, w1_to_data(s.G))) if s.step % 100 == 0 else None  # noqa: E731
+    record_w1 = lambda s: trace.append((s.step, w1_to_data(s.model.G))) if s.step % 100 == 0 else None  # noqa: E731
     vanilla_1d(g_loss=g_loss, optimizer=optimizer, steps=STEPS_LOSSES, callbacks=[record_w1])
     return np.array(trace)
 
@@ -384,9 +385,9 @@ def categorical_gan(output, steps=STEPS_DISCRETE, seed=SEED):
     G = discrete.CategoricalGenerator(target.dim, output=output, tau=1.0).to(DEVICE)
     D = MLPDiscriminator(data_dim=target.dim, hidden=64, depth=2).to(DEVICE)
     before = G.frequencies().cpu()
-    train.train(G, D, target.batches(256, seed=seed, device=DEVICE), steps=steps,
-                d_opt=torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999)),
-                g_opt=torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999)), progress=False)
+    step = GANStep(G, D, torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999)),
+                   torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999)))
+    train.train(step, target.batches(256, seed=seed, device=DEVICE), steps, progress=False)
     return before, G.frequencies().cpu(), G
 
 

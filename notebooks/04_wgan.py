@@ -58,6 +58,8 @@ import torch
 
 import gan_course
 from gan_course import data, losses, metrics, toy_gans, train, viz
+from gan_course.models.gan import fit_discriminator
+from gan_course.models.wgan import WGANStep, clip_weights
 
 # %% [markdown]
 # ## Parameters
@@ -131,11 +133,12 @@ gan_course.show(losses.wasserstein_d_loss)
 gan_course.show(losses.wasserstein_g_loss)
 
 # %% [markdown]
-# and the clipped critic update (change 3), which `train.train` takes as `d_step=`:
+# and the clipped critic update (change 3): `WGANStep` (`gan_course.models.wgan`) is the GAN's step with these
+# losses, whose critic update clips every weight afterwards:
 
 # %%
-gan_course.show(train.clip_weights)
-gan_course.show(train.clipped_d_step)
+gan_course.show(clip_weights)
+gan_course.show(WGANStep.d_step)
 
 # %% [markdown]
 # The benchmark's WGAN (`toy_gans.METHODS["wgan"]`) holds exactly these settings:
@@ -171,8 +174,8 @@ free_w1 = gan_course.record("free_critic_exact_w1",
                             metrics.wasserstein1(eval_real[:N_W1].cpu(), eval_fake[:N_W1].cpu()))
 free_gaps, done = [], 0
 for checkpoint in FREE_CHECKPOINTS:
-    train.fit_discriminator(free_critic, free_real, fixed_fakes, steps=checkpoint - done, d_opt=free_opt,
-                            d_loss=losses.wasserstein_d_loss)
+    fit_discriminator(free_critic, free_real, fixed_fakes, steps=checkpoint - done, d_opt=free_opt,
+                      d_loss=losses.wasserstein_d_loss)
     done = checkpoint
     free_gaps.append(score_gap(free_critic, eval_real, eval_fake))
     print(f"after {checkpoint:>4} updates: E_r f - E_g f = {free_gaps[-1]:.4g}   (exact W1 {free_w1:.3f})")
@@ -214,12 +217,13 @@ class Meter:
             return
         start = time.perf_counter()
         real = self.dist.sample(N_READ, self.gen).to(DEVICE)  # (N_READ, 2)
-        z = torch.randn(N_READ, state.G.z_dim, generator=self.gen).to(DEVICE)
+        G, D = state.model.G, state.model.D
+        z = torch.randn(N_READ, G.z_dim, generator=self.gen).to(DEVICE)
         with torch.no_grad():
-            fake = state.G(z)  # (N_READ, 2)
+            fake = G(z)  # (N_READ, 2)
         self.steps.append(state.step)
         self.w1.append(metrics.wasserstein1(real[:N_W1].cpu(), fake[:N_W1].cpu()))
-        for key, value in self.read(state.G, state.D, real, fake).items():
+        for key, value in self.read(G, D, real, fake).items():
             self.readings[key].append(value)
         self.seconds += time.perf_counter() - start
 
@@ -232,12 +236,12 @@ class Meter:
 # The paper's settings on the ring of 8 Gaussians, with one detail from the authors' published code: the
 # critic is trained 100 times (instead of 5) before each of the first 25 generator steps and before every
 # 500th, so that it starts close to the best clipped critic and catches up now and then. A `train.train`
-# callback adds those extra updates with `train.fit_discriminator`.
+# callback adds those extra updates with `fit_discriminator`.
 
 # %%
 gan_course.seed_everything(SEED)
 G_clip, critic_clip = toy_gans.build(WGAN, ring.dim, DEVICE)
-train.clip_weights(critic_clip, WGAN.clip)  # start inside the box, as after every update
+clip_weights(critic_clip, WGAN.clip)  # start inside the box, as after every update
 critic_clip_opt = torch.optim.RMSprop(critic_clip.parameters(), lr=WGAN.lr)  # change 4: no momentum
 g_clip_opt = torch.optim.RMSprop(G_clip.parameters(), lr=WGAN.lr)
 extra_real = ring.batches(WGAN.batch_size, seed=SEED + 1, device=DEVICE)
@@ -246,21 +250,20 @@ extra_real = ring.batches(WGAN.batch_size, seed=SEED + 1, device=DEVICE)
 def catch_up(G, critic, updates: int = 100 - WGAN.n_critic) -> None:
     """Extra clipped critic updates against the current generator (the authors' schedule)."""
     fakes = iter(lambda: G(G.sample_z(WGAN.batch_size)).detach(), None)
-    train.fit_discriminator(critic, extra_real, fakes, steps=updates, d_opt=critic_clip_opt,
-                            d_loss=losses.wasserstein_d_loss, after_step=lambda c: train.clip_weights(c, WGAN.clip))
+    fit_discriminator(critic, extra_real, fakes, steps=updates, d_opt=critic_clip_opt,
+                      d_loss=losses.wasserstein_d_loss, after_step=lambda c: clip_weights(c, WGAN.clip))
 
 
 def authors_schedule(state: train.TrainState) -> None:
     if state.step < SCHEDULE_G_STEPS or state.step % RESYNC_EVERY == 0:
-        catch_up(state.G, state.D)
+        catch_up(state.model.G, state.model.D)
 
 
 meter_clip = Meter(ring, lambda G, D, real, fake: {"critic": score_gap(D, real, fake)}, METER_EVERY, SEED + 10)
 catch_up(G_clip, critic_clip)  # 100 critic updates before the first generator step
-history_clip = train.train(G_clip, critic_clip, ring.batches(WGAN.batch_size, seed=SEED, device=DEVICE),
-                           steps=WGAN_STEPS, d_opt=critic_clip_opt, g_opt=g_clip_opt,
-                           d_loss=losses.wasserstein_d_loss, g_loss=losses.wasserstein_g_loss,  # change 2
-                           n_critic=WGAN.n_critic, d_step=train.clipped_d_step(WGAN.clip),  # change 3
+step_clip = WGANStep(G_clip, critic_clip, critic_clip_opt, g_clip_opt,  # change 2: the Wasserstein losses
+                     clip=WGAN.clip, n_critic=WGAN.n_critic)                # change 3: clipping; k = 5
+history_clip = train.train(step_clip, ring.batches(WGAN.batch_size, seed=SEED, device=DEVICE), WGAN_STEPS,
                            callbacks=[meter_clip, authors_schedule])
 G_clip.eval()
 r_clip = gan_course.record("meter_clip_r", meter_clip.correlation("critic"))
@@ -297,8 +300,8 @@ def fresh_critic_gap(G, real, fake, steps: int = FRESH_CRITIC_STEPS, seed: int =
         _, critic = toy_gans.build(GP, ring.dim, DEVICE)
         opt = torch.optim.Adam(critic.parameters(), lr=GP.lr, betas=GP.betas)
         fakes = iter(lambda: G(G.sample_z(GP.batch_size)).detach(), None)
-        train.fit_discriminator(critic, ring.batches(GP.batch_size, seed=seed, device=DEVICE), fakes, steps=steps,
-                                d_opt=opt, d_loss=losses.wasserstein_d_loss, d_penalty=losses.gradient_penalty)
+        fit_discriminator(critic, ring.batches(GP.batch_size, seed=seed, device=DEVICE), fakes, steps=steps,
+                          d_opt=opt, d_loss=losses.wasserstein_d_loss, d_penalty=losses.gradient_penalty)
     return score_gap(critic, real, fake)
 
 

@@ -57,7 +57,7 @@ import torch
 from torch import nn
 
 import gan_course
-from gan_course import checkpoints, data, evaluation, losses, recipes, train, viz
+from gan_course import checkpoints, data, evaluation, losses, train, viz
 from gan_course.viz import latent as viz_latent
 from gan_course.models import dcgan
 
@@ -77,7 +77,7 @@ if DEVICE.type == "cpu":
     # These networks are small: on a 2-core machine one thread trains them fastest (about 0.1 s a step,
     # against several times that with two threads that wait on each other on a busy machine).
     gan_course.runtime.limit_threads(1)  # NumPy's BLAS too: one FID took 2.6 s with its threads, 0.02 s without
-VARIANTS = list(recipes.DCGAN_VARIANTS)  # "dcgan" (the guidelines), "dcgan-bn-everywhere", "dcgan-nobn", "dcgan-wgangp"
+VARIANTS = list(dcgan.VARIANTS)  # "dcgan" (the guidelines), "dcgan-bn-everywhere", "dcgan-nobn", "dcgan-wgangp"
 
 
 def recipe_steps(variant: str) -> int:
@@ -91,7 +91,7 @@ SCORE_EVERY = max(1, FRESH_STEPS // P.pick(smoke=2, cpu=6, gpu=10))  # scores du
 N_SCORE_TRAINING = P.pick(smoke=200, cpu=1000, gpu=2000)  # samples per score during training
 TRAIN_ABLATIONS = P.name == "gpu"  # smoke, cpu: the three other variants come from their committed checkpoints
 CONTINUE_STEPS = P.pick(smoke=3, cpu=40, gpu=40)  # steps that continue training the committed DCGAN
-N_EVAL = P.pick(smoke=300, cpu=recipes.DCGAN_EVAL_SAMPLES, gpu=recipes.DCGAN_EVAL_SAMPLES)  # samples per score
+N_EVAL = P.pick(smoke=300, cpu=dcgan.EVAL_SAMPLES, gpu=dcgan.EVAL_SAMPLES)  # samples per score
 N_LATENT = P.pick(smoke=600, cpu=5000, gpu=20_000)  # samples labelled by the classifier for class means
 N_PAIRS = P.pick(smoke=16, cpu=200, gpu=500)  # random pairs of z for the interpolation statistics
 N_NN = P.pick(smoke=100, cpu=1000, gpu=1000)  # generated samples in the memorisation check
@@ -153,7 +153,7 @@ def shape_walk(net: nn.Sequential, x: torch.Tensor) -> list[tuple[str, tuple]]:
 
 
 gan_course.seed_everything(SEED)
-G_init, D_init = recipes.build_dcgan("dcgan")  # the course's width, initialised from N(0, 0.02)
+G_init, D_init = dcgan.build(dcgan.VARIANTS["dcgan"])  # the course's width, initialised from N(0, 0.02)
 with torch.no_grad():
     z = G_init.sample_z(4)  # (4, 100)
     g_shapes = shape_walk(G_init.net, z[:, :, None, None])
@@ -167,7 +167,7 @@ gan_course.record("g_shapes", [list(s) for n, s in g_shapes if "Conv" in n])
 gan_course.record("d_shapes", [list(s) for n, s in d_shapes if "Conv" in n])
 g_parameters = gan_course.record("g_parameters", sum(p.numel() for p in G_init.parameters()))
 d_parameters = gan_course.record("d_parameters", sum(p.numel() for p in D_init.parameters()))
-print(f"width {recipes.DCGAN_WIDTH}: G has {g_parameters:,} parameters, D {d_parameters:,}")
+print(f"width {dcgan.WIDTH}: G has {g_parameters:,} parameters, D {d_parameters:,}")
 
 # %% [markdown]
 # $G$ grows a 1×1 "image" with 100 channels (the noise $z$) to 7×7, 14×14 and 28×28 while the channels
@@ -298,7 +298,7 @@ plt.show()
 
 # %%
 PLACEMENTS = {"guidelines": "dcgan", "everywhere": "dcgan-bn-everywhere", "none": "dcgan-nobn"}
-committed = {kind: recipes.load_dcgan(variant, device=DEVICE) for kind, variant in PLACEMENTS.items()}
+committed = {kind: dcgan.load(variant, device=DEVICE) for kind, variant in PLACEMENTS.items()}
 n_ink = P.pick(smoke=400, cpu=2000, gpu=2000)
 z_ink = torch.randn(n_ink, 100, generator=torch.Generator().manual_seed(SEED + 1)).to(DEVICE)
 ink_gap, pre_tanh_gap, ink_batches = {}, {}, {}
@@ -397,7 +397,7 @@ with torch.no_grad():
     as_conv = first(z[:, :, None, None]).flatten(1)  # (4, 128 * 7 * 7)
     as_linear = z @ first.weight.flatten(1)  # (4, 100) @ (100, 128 * 7 * 7)
 gan_course.record("first_layer_as_linear_difference", (as_conv - as_linear).abs().max())
-fc_hidden = gan_course.record("fc_hidden_parameters", (4 * recipes.DCGAN_WIDTH * 4 * 4 + 1) * 1024 + 1025)
+fc_hidden = gan_course.record("fc_hidden_parameters", (4 * dcgan.WIDTH * 4 * 4 + 1) * 1024 + 1025)
 print(f"largest difference between G's first layer and the matrix product: {(as_conv - as_linear).abs().max():.1e}")
 print(f"a hidden layer of 1,024 units on D's features would add {fc_hidden:,} parameters to D's {d_parameters:,}")
 
@@ -415,7 +415,7 @@ print(f"a hidden layer of 1,024 units on D's features would add {fc_hidden:,} pa
 # with and without its tanh:
 
 # %%
-G_ckpt, D_ckpt = committed["guidelines"]  # recipes.load_dcgan("dcgan"): sha256-verified, in eval mode
+G_ckpt, D_ckpt = committed["guidelines"]  # dcgan.load("dcgan"): sha256-verified, in eval mode
 with torch.no_grad():
     z_tanh = torch.randn(512, 100, generator=torch.Generator().manual_seed(SEED + 4)).to(DEVICE)
     pre_tanh = G_ckpt.net[:-1](z_tanh[:, :, None, None]).cpu()  # (512, 1, 28, 28) before the tanh
@@ -526,7 +526,7 @@ z_init = torch.randn(256, 100, generator=torch.Generator().manual_seed(SEED + 6)
 init_stats = {}
 for init in ("default", "N(0, 0.02)"):
     gan_course.seed_everything(SEED)
-    G_try = dcgan.DCGANGenerator(width=recipes.DCGAN_WIDTH)
+    G_try = dcgan.DCGANGenerator(width=dcgan.WIDTH)
     if init != "default":
         G_try.apply(dcgan.init_weights)
     stds = activation_stds(G_try, z_init)
@@ -552,13 +552,14 @@ for init, row in init_stats.items():
 #
 # ## 3. Training on MNIST
 #
-# The recipe the committed checkpoints were trained with: the variant's networks from `recipes.build_dcgan`,
-# and its optimizers and losses from `recipes.dcgan_training_setup`, which this notebook passes to
-# `train.train` unchanged:
+# The recipe the committed checkpoints were trained with is `dcgan.fit`: the variant's configuration (its
+# networks, objective and training settings, `dcgan.VARIANTS`), its networks from `dcgan.build`, its training
+# step from `dcgan.make_step`, and the course loop. This notebook trains with the same function:
 
 # %%
-gan_course.show(recipes.dcgan_training_setup)
-print(f"batch size {recipes.DCGAN_BATCH_SIZE}, width {recipes.DCGAN_WIDTH}")
+print(dcgan.VARIANTS["dcgan"])
+gan_course.show(dcgan.make_step)
+gan_course.show(dcgan.fit)
 
 # %% [markdown]
 # Train a DCGAN from scratch for `FRESH_STEPS` generator steps. Every `SNAPSHOT_EVERY` steps the loop stores
@@ -578,26 +579,19 @@ class ScoreEvery:
             return
         start = time.perf_counter()
         self.steps.append(state.step)
-        self.scores.append(scorer.score(evaluation.sample_images(state.G, self.n, seed=self.seed)))
+        self.scores.append(scorer.score(evaluation.sample_images(state.model.G, self.n, seed=self.seed)))
         self.seconds += time.perf_counter() - start
 
 
-def train_variant(variant: str, steps: int, seed: int = SEED, callbacks=(), snapshot=None, snapshot_every: int = 0):
-    """``variant`` trained from scratch with the recipe's settings; returns G and D (eval mode) and the history."""
-    gan_course.seed_everything(seed)
-    G, D = recipes.build_dcgan(variant)
-    G, D = G.to(DEVICE), D.to(DEVICE)
-    setup = recipes.dcgan_training_setup(variant, G, D, steps)
-    setup["callbacks"] += list(callbacks)
-    history = train.train(G, D, train_digits.batches(recipes.DCGAN_BATCH_SIZE, seed=seed), steps=steps,
-                          snapshot=snapshot, snapshot_every=snapshot_every, **setup)
-    return G.eval(), D.eval(), history
+def train_variant(variant: str, steps: int, **options):
+    """``variant`` trained from scratch by the recipe (`dcgan.fit`, seed SEED); returns G, D (eval mode), history."""
+    return dcgan.fit(dcgan.VARIANTS[variant], train_digits, steps, seed=SEED, device=DEVICE, **options)
 
 
 score_meter = ScoreEvery(SCORE_EVERY, N_SCORE_TRAINING, seed=SEED + 7)
 gan_course.seed_everything(SEED)
 score_meter.steps.append(0)  # the untrained generator, for the curve's first point
-score_meter.scores.append(scorer.score(evaluation.sample_images(recipes.build_dcgan("dcgan")[0].to(DEVICE),
+score_meter.scores.append(scorer.score(evaluation.sample_images(dcgan.build(dcgan.VARIANTS["dcgan"])[0].to(DEVICE),
                                                                 N_SCORE_TRAINING, seed=SEED + 7)))
 G_fresh, D_fresh, history = train_variant("dcgan", FRESH_STEPS, callbacks=[score_meter],
                                           snapshot=viz.snapshot_samples(64, seed=SEED), snapshot_every=SNAPSHOT_EVERY)
@@ -606,7 +600,7 @@ gan_course.record("fresh_steps", FRESH_STEPS)
 gan_course.record("fresh_score_steps", score_meter.steps)
 gan_course.record("fresh_fid_curve", [s.fid for s in score_meter.scores])
 gan_course.record("fresh_classes_curve", [s.classes for s in score_meter.scores])
-gan_course.record("fresh_losses_finite", bool(np.isfinite(history.d_loss + history.g_loss).all()))
+gan_course.record("fresh_losses_finite", bool(all(np.isfinite(v).all() for v in history.losses.values())))
 print(f"{FRESH_STEPS} steps in {fresh_seconds:.0f} s of training ({fresh_seconds / FRESH_STEPS:.3f} s a step)")
 for step, scores in zip(score_meter.steps, score_meter.scores):
     print(f"step {step:>6}: {scores}")
@@ -680,17 +674,17 @@ G_more, D_more = copy.deepcopy(G_ckpt).train(), copy.deepcopy(D_ckpt).train()
 before = scorer.score(evaluation.sample_images(G_more, N_SCORE_TRAINING, seed=SEED + 8))
 start_weights = torch.cat([p.detach().flatten() for p in G_more.parameters()])
 gan_course.seed_everything(SEED)
-more = train.train(G_more, D_more, train_digits.batches(recipes.DCGAN_BATCH_SIZE, seed=SEED + 1),
-                   steps=CONTINUE_STEPS, progress=False, log_every=0,
-                   **recipes.dcgan_training_setup("dcgan", G_more, D_more, CONTINUE_STEPS))
+more = train.train(dcgan.make_step(dcgan.VARIANTS["dcgan"], G_more, D_more),
+                   train_digits.batches(dcgan.BATCH_SIZE, seed=SEED + 1), CONTINUE_STEPS, progress=False, log_every=0)
 after = scorer.score(evaluation.sample_images(G_more, N_SCORE_TRAINING, seed=SEED + 8))
 moved = (torch.cat([p.detach().flatten() for p in G_more.parameters()]) - start_weights).norm() / start_weights.norm()
 gan_course.record("continued_steps", CONTINUE_STEPS)
-gan_course.record("continued_losses", [more.d_loss[0], more.d_loss[-1], more.g_loss[0], more.g_loss[-1]])
+d_more, g_more = more.losses["d_loss"], more.losses["g_loss"]
+gan_course.record("continued_losses", [d_more[0], d_more[-1], g_more[0], g_more[-1]])
 gan_course.record("continued_relative_change", moved)
 gan_course.record("continued_fid", [before.fid, after.fid])
-print(f"{CONTINUE_STEPS} more steps: d_loss {more.d_loss[0]:.3f} -> {more.d_loss[-1]:.3f}, g_loss "
-      f"{more.g_loss[0]:.3f} -> {more.g_loss[-1]:.3f}; G's weights moved by {moved:.2%}; "
+print(f"{CONTINUE_STEPS} more steps: d_loss {d_more[0]:.3f} -> {d_more[-1]:.3f}, g_loss "
+      f"{g_more[0]:.3f} -> {g_more[-1]:.3f}; G's weights moved by {moved:.2%}; "
       f"FID of {N_SCORE_TRAINING} samples {before.fid:.1f} -> {after.fid:.1f}")
 
 # %% [markdown]
@@ -715,7 +709,7 @@ plt.show()
 #
 # ## 4. Batch norm per the guidelines, everywhere, nowhere
 #
-# Three DCGANs that differ only in where batch norm sits (`recipes.DCGAN_VARIANTS`), plus, for comparison, the
+# Three DCGANs that differ only in where batch norm sits (`dcgan.VARIANTS`), plus, for comparison, the
 # WGAN-GP objective of lesson 04 with the guidelines' generator and a critic without batch norm (the gradient
 # penalty constrains the critic's gradient for each input on its own, and batch norm would tie the inputs of a
 # batch together; Gulrajani et al. 2017). In the `gpu` profile each is
@@ -731,7 +725,7 @@ for variant in VARIANTS:
     elif TRAIN_ABLATIONS:
         generators[variant] = train_variant(variant, recipe_steps(variant))[0]
     else:
-        generators[variant] = recipes.load_dcgan(variant, device=DEVICE)[0]
+        generators[variant] = dcgan.load(variant, device=DEVICE)[0]
 
 real_pick = torch.randperm(len(train_digits), generator=torch.Generator().manual_seed(SEED))[:N_EVAL]
 real_scores = scorer.score(train_digits.images[real_pick.to(DEVICE)].cpu())  # the split is sorted by class

@@ -58,7 +58,8 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from torchvision.transforms.functional import gaussian_blur
 
 import gan_course
-from gan_course import checkpoints, data, evaluation, metrics, recipes
+from gan_course import checkpoints, data, evaluation, metrics
+from gan_course.models import classifier as judge, dcgan
 from gan_course.viz import images as viz_images
 from gan_course.models.classifier import MNISTClassifier
 
@@ -128,7 +129,7 @@ gan_course.show(MNISTClassifier)
 
 # %%
 print("test digits:", test_digits.source)
-accuracy = gan_course.record("classifier_accuracy", recipes.accuracy(classifier, test_digits.to(DEVICE)))
+accuracy = gan_course.record("classifier_accuracy", judge.accuracy(classifier, test_digits.to(DEVICE)))
 gan_course.record("classifier_accuracy_at_training", entry["metrics"]["test_accuracy"])
 with torch.no_grad():
     predicted = classifier(test_digits.images.to(DEVICE)).argmax(1).cpu()
@@ -259,7 +260,7 @@ print(f"package {package:.6f}, scipy.linalg.sqrtm {textbook:.6f}")
 # DCGAN of section 7.
 
 # %%
-G_dcgan, _ = recipes.load_dcgan("dcgan", device=DEVICE)
+G_dcgan, _ = dcgan.load("dcgan", device=DEVICE)
 dcgan_images = evaluation.sample_images(G_dcgan, N, seed=SEED)
 extractor = evaluation.FeatureExtractor(classifier)
 crosscheck = {}
@@ -367,7 +368,7 @@ gan_course.record("is_uniform", metrics.inception_score(np.full((100, 10), 0.1),
 # them is `classifier_train_accuracy`), with splits of the same sizes where there are enough:
 
 # %%
-gan_course.record("classifier_train_accuracy", recipes.accuracy(classifier, real_digits.to(DEVICE)))
+gan_course.record("classifier_train_accuracy", judge.accuracy(classifier, real_digits.to(DEVICE)))
 _, train_probs = scorer.features_and_probs(real)
 split_counts = [1, 2, 5, 10, 20]
 heldout = {len(test_digits) // s: metrics.inception_score(p, splits=s)[0] for s in split_counts}
@@ -585,7 +586,7 @@ gan_course.record("coverage_flawed", {name: s.classes for name, s in flawed_scor
 generators = {"DCGAN": G_dcgan}
 for name, variant in MODELS.items():
     if name not in generators:
-        generators[name] = recipes.load_dcgan(variant, device=DEVICE)[0]
+        generators[name] = dcgan.load(variant, device=DEVICE)[0]
     print(f"{name:<30} {checkpoints.entry(variant)['command']}")
 samples = {"real": real, "DCGAN": dcgan_images}
 samples.update({name: evaluation.sample_images(G, N, seed=SEED)

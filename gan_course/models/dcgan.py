@@ -17,12 +17,29 @@ D mirrors it, 28 -> 14 -> 7 -> 4, then one score.
 
 ``batch_norm`` switches between the guidelines and the two ablations of lesson 05:
 ``"guidelines"``, ``"everywhere"`` (also on G's output and D's input layer) and ``"none"``.
+
+The four DCGANs of lessons 05 and 06 are :data:`VARIANTS`, frozen :class:`DCGANConfig` objects:
+the networks, the objective and the training settings. :func:`make_step` turns one into the
+training step (the GAN's, or WGAN-GP's), :func:`fit` trains it with the course loop (lesson 05
+calls it as the recipe does), :func:`train_recipe` is ``python -m gan_course train dcgan ...``,
+and :func:`load` returns a committed checkpoint.
+
+Taught in: lesson 05 (lesson 06 scores the committed DCGANs).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
 import torch
 from torch import Tensor, nn
+
+from .. import checkpoints, data, evaluation, runtime, train
+from .gan import GANStep
+from .wgan import WGANStep
 
 BATCH_NORM = ("guidelines", "everywhere", "none")
 IMAGE_SHAPE = (1, 28, 28)
@@ -115,3 +132,149 @@ def init_weights(module: nn.Module) -> None:
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+
+
+# --------------------------------------------------------------------------- the four DCGANs and their recipe
+
+WIDTH = 32              # channels of G's last and D's first hidden map (the paper's 64 is more than 28x28 needs)
+BATCH_SIZE = 64         # the paper: 128; 64 here, for more updates from 4,000 digits
+EVAL_SAMPLES = 4000     # as many as the real-vs-real row of lesson 06 (the 4,000 training digits)
+OBJECTIVES = ("gan", "wgan-gp")
+
+
+@dataclass(frozen=True)
+class DCGANConfig:
+    """One DCGAN: where batch norm sits, the objective, and how it is trained.
+
+    The defaults are Radford et al.'s (Adam 2e-4, beta1 0.5, the non-saturating GAN loss);
+    the WGAN-GP variant takes Gulrajani et al.'s (Adam 1e-4, betas (0, 0.9), 5 critic
+    updates, lambda 10) and a critic without batch norm, as the gradient penalty requires.
+    """
+
+    g_batch_norm: str = "guidelines"          # "guidelines", "everywhere" or "none"
+    d_batch_norm: str = "guidelines"
+    objective: str = "gan"                    # "gan" (non-saturating loss) or "wgan-gp"
+    width: int = WIDTH
+    z_dim: int = 100
+    batch_size: int = BATCH_SIZE
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    n_critic: int = 1                         # D updates per G update
+    gp_weight: float | None = None            # WGAN-GP's lambda
+    epochs: int = 200                         # passes over the 4,000 training digits, in generator steps
+
+    def __post_init__(self):
+        _check_batch_norm(self.g_batch_norm), _check_batch_norm(self.d_batch_norm)
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
+
+
+VARIANTS: dict[str, DCGANConfig] = {
+    "dcgan": DCGANConfig(),
+    "dcgan-bn-everywhere": DCGANConfig(g_batch_norm="everywhere", d_batch_norm="everywhere"),
+    "dcgan-nobn": DCGANConfig(g_batch_norm="none", d_batch_norm="none"),
+    # A WGAN-GP step reads five batches (one per critic update): 80 of its epochs cost about 200 of the others.
+    "dcgan-wgangp": DCGANConfig(d_batch_norm="none", objective="wgan-gp", lr=1e-4, betas=(0.0, 0.9), n_critic=5,
+                                gp_weight=10.0, epochs=80),
+}
+
+
+def variant(name: str) -> DCGANConfig:
+    """The configuration of the DCGAN called ``name`` (a key of :data:`VARIANTS`)."""
+    if name not in VARIANTS:
+        raise ValueError(f"unknown DCGAN variant {name!r}; choose one of {sorted(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def build(config: DCGANConfig) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+    """A freshly initialised (N(0, 0.02)) generator and discriminator of ``config``."""
+    G = DCGANGenerator(z_dim=config.z_dim, width=config.width, batch_norm=config.g_batch_norm)
+    D = DCGANDiscriminator(width=config.width, batch_norm=config.d_batch_norm)
+    G.apply(init_weights)
+    D.apply(init_weights)
+    return G, D
+
+
+def make_step(config: DCGANConfig, G: nn.Module, D: nn.Module, autocast: torch.dtype | None = None) -> GANStep:
+    """The training step of ``config``: its Adam optimizers and its objective."""
+    d_opt = torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas)
+    g_opt = torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas)
+    if config.objective == "wgan-gp":
+        return WGANStep(G, D, d_opt, g_opt, gp_weight=config.gp_weight, n_critic=config.n_critic, autocast=autocast)
+    return GANStep(G, D, d_opt, g_opt, n_critic=config.n_critic, autocast=autocast)
+
+
+def fit(config: DCGANConfig, digits: data.DigitData, steps: int, *, seed: int = 0, device=None,
+        **train_options) -> tuple[DCGANGenerator, DCGANDiscriminator, train.History]:
+    """Train a DCGAN of ``config`` on ``digits`` from scratch for ``steps`` generator steps.
+
+    Seeds everything with ``seed`` first, so that the same seed gives the same networks, batches
+    and noise. ``train_options`` go to :func:`gan_course.train.train` (callbacks, snapshots,
+    checkpoints ...). Returns G and D in eval mode, and the run's history.
+    """
+    runtime.seed_everything(seed)
+    device = device or digits.images.device
+    G, D = (net.to(device) for net in build(config))
+    history = train.train(make_step(config, G, D), digits.to(device).batches(config.batch_size, seed=seed), steps,
+                          **train_options)
+    return G.eval(), D.eval(), history
+
+
+def load(name: str, device=None, root=checkpoints.ROOT) -> tuple[DCGANGenerator, DCGANDiscriminator]:
+    """The committed (sha256-verified) generator and discriminator of ``name``, in eval mode."""
+    state = checkpoints.load(name, root=root)
+    G, D = build(dataclasses.replace(variant(name), width=state["width"]))
+    G.load_state_dict(state["G"])
+    D.load_state_dict(state["D"])
+    return G.to(device or "cpu").eval(), D.to(device or "cpu").eval()
+
+
+def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, width: int = WIDTH,
+                 root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True,
+                 register: bool = False) -> dict:
+    """``python -m gan_course train <name>``: train one DCGAN on MNIST's train split and save it.
+
+    Training writes a resumable checkpoint to ``data/cache/train/<run>/`` every 500 steps, so an
+    interrupted run continues where it stopped when the same command is run again. The saved
+    metrics are lesson 06's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
+
+    Args:
+        name: a key of :data:`VARIANTS`.
+        seed: seeds the weights, the batch order and the noise.
+        epochs: passes over the training split counted in generator steps; default the variant's.
+        width: the networks' width.
+        limit: use only the first ``limit`` training images (for tests).
+        root: the registry folder; the checkpoint is saved to ``root/../cache/checkpoints/``.
+        register: also register it in ``root``, replacing the committed checkpoint.
+
+    Returns:
+        The manifest entry (see :func:`gan_course.checkpoints.save_trained`).
+
+    Raises:
+        ValueError: for an unknown variant, or ``epochs``, ``width`` or ``limit`` that are not integers >= 1.
+    """
+    config = variant(name)  # fail before loading any data
+    checkpoints.check_recipe_options(epochs=epochs, width=width, limit=limit)
+    config = dataclasses.replace(config, width=width, epochs=config.epochs if epochs is None else epochs)
+    device = runtime.device()
+    digits = data.load_mnist("train", verbose=verbose).to(device)
+    if limit is not None:
+        digits = data.DigitData(digits.images[:limit], digits.labels[:limit], digits.source)
+    steps = config.epochs * max(1, len(digits) // config.batch_size)
+    run_name = f"{name}-seed{seed}-epochs{config.epochs}" + (f"-limit{limit}" if limit is not None else "")
+    run_dir = Path(root).parent / "cache" / "train" / run_name
+    G, D, history = fit(config, digits, steps, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
+                        progress=verbose, log_every=None if verbose else 0)
+    scorer = evaluation.Scorer(evaluation.load_classifier(device), data.load_mnist("test", verbose=False).images)
+    scores = scorer.score(evaluation.sample_images(G, EVAL_SAMPLES, seed=seed))
+    metrics = {**scores.row(), "class_shares": scores.class_shares, "steps": steps,
+               "train_images": len(digits), "seconds": round(history.seconds, 1),
+               "machine": runtime.describe_machine()}
+    state = {"width": width, "G": {k: v.cpu() for k, v in G.state_dict().items()},
+             "D": {k: v.cpu() for k, v in D.state_dict().items()}}
+    command = checkpoints.recipe_command(name, seed, config.epochs, limit, register)
+    entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose)
+    shutil.rmtree(run_dir)  # saved: the resumable copy is done with
+    if verbose:
+        print(f"{name}: {scores} ({history.seconds:.0f} s)")
+    return entry

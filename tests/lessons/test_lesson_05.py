@@ -13,11 +13,12 @@ import math
 import pytest
 
 from conftest import LESSON_PROFILE
-from gan_course import checkpoints, recipes
+from gan_course import checkpoints
+from gan_course.models import dcgan
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator
 
 SMOKE = LESSON_PROFILE == "smoke"
-VARIANTS = list(recipes.DCGAN_VARIANTS)
+VARIANTS = list(dcgan.VARIANTS)
 KINDS = ("guidelines", "everywhere", "none")
 
 
@@ -28,7 +29,7 @@ def r(lesson_results):
 
 def test_data_and_architecture(r):
     assert r["train_images"] > 0 and "MNIST" in r["data_source"]
-    w = recipes.DCGAN_WIDTH
+    w = dcgan.WIDTH
     assert r["g_shapes"] == [[4 * w, 7, 7], [2 * w, 14, 14], [w, 28, 28], [1, 28, 28]]  # 1 -> 7 -> 14 -> 28
     assert r["d_shapes"] == [[w, 14, 14], [2 * w, 7, 7], [4 * w, 4, 4], [1, 1, 1]]  # 28 -> 14 -> 7 -> 4 -> score
     assert r["g_parameters"] == sum(p.numel() for p in DCGANGenerator(width=w).parameters())

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_course import checkpoints, data, losses, metrics, recipes
+from gan_course import checkpoints, data, losses, metrics
+from gan_course.models import classifier, dcgan
 from gan_course.__main__ import main
 
 NAN, INF = float("nan"), float("inf")
@@ -133,11 +134,11 @@ CHECKPOINTS = [
 ]
 
 RECIPES = [
-    ("recipe-variant", lambda t: recipes.train_dcgan("dcgan-xl", root=_registry(t)), ValueError,
+    ("recipe-variant", lambda t: dcgan.train_recipe("dcgan-xl", root=_registry(t)), ValueError,
      "unknown DCGAN variant 'dcgan-xl'"),
-    ("recipe-epochs", lambda t: recipes.train_mnist_classifier(epochs=0, root=_registry(t)), ValueError,
+    ("recipe-epochs", lambda t: classifier.train_recipe(epochs=0, root=_registry(t)), ValueError,
      "epochs must be an integer >= 1, got 0"),
-    ("recipe-limit", lambda t: recipes.train_dcgan("dcgan", limit=-5, root=_registry(t)), ValueError,
+    ("recipe-limit", lambda t: dcgan.train_recipe("dcgan", limit=-5, root=_registry(t)), ValueError,
      "limit must be an integer >= 1, got -5"),
 ]
 

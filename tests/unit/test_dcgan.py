@@ -65,3 +65,31 @@ def test_gradient_reaches_every_generator_parameter():
     G, D = DCGANGenerator(z_dim=16, width=8), DCGANDiscriminator(width=8)
     D(G(G.sample_z(4))).mean().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
+
+
+def test_each_variant_makes_its_papers_step():
+    from gan_course.models import dcgan
+    from gan_course.models.wgan import WGANStep
+
+    for name, config in dcgan.VARIANTS.items():
+        G, D = dcgan.build(config)
+        step = dcgan.make_step(config, G, D)
+        assert step.n_critic == config.n_critic and step.d_opt.param_groups[0]["lr"] == config.lr
+        assert isinstance(step, WGANStep) == (config.objective == "wgan-gp")
+        assert tuple(step.g_opt.param_groups[0]["betas"]) == config.betas
+    assert dcgan.VARIANTS["dcgan-wgangp"].d_batch_norm == "none"  # the gradient penalty needs per-sample D outputs
+    with pytest.raises(ValueError, match="objective"):
+        dcgan.DCGANConfig(objective="lsgan")
+    with pytest.raises(ValueError, match="batch_norm"):
+        dcgan.DCGANConfig(g_batch_norm="sometimes")
+
+
+def test_fit_is_seeded_and_trains_with_the_course_loop():
+    from gan_course import data
+    from gan_course.models import dcgan
+
+    digits = data.DigitData(torch.rand(32, 1, 28, 28) * 2 - 1, torch.zeros(32, dtype=torch.long), "noise")
+    config = dcgan.DCGANConfig(width=4, batch_size=8)
+    (G1, _, h1), (G2, _, h2) = (dcgan.fit(config, digits, 3, seed=1, progress=False) for _ in range(2))
+    assert h1.losses == h2.losses and set(h1.losses) == {"d_loss", "g_loss"} and not G1.training
+    assert all(torch.equal(a, b) for a, b in zip(G1.parameters(), G2.parameters()))

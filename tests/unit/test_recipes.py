@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from gan_course import checkpoints, data, recipes
+from gan_course.models import classifier, dcgan
 from gan_course.__main__ import main
 from gan_course.models.classifier import MNISTClassifier
 
@@ -18,25 +19,25 @@ def test_classifier_shapes_and_bad_input():
 
 def test_random_affine_keeps_shape_range_and_is_seeded():
     x = data.load_mnist("test", digits=[3], verbose=False).images[:8]
-    a = recipes.random_affine(x, torch.Generator().manual_seed(0))
-    b = recipes.random_affine(x, torch.Generator().manual_seed(0))
+    a = classifier.random_affine(x, torch.Generator().manual_seed(0))
+    b = classifier.random_affine(x, torch.Generator().manual_seed(0))
     assert a.shape == x.shape and torch.equal(a, b)
     assert a.min() >= -1 - 1e-6 and a.max() <= 1 + 1e-6
     assert not torch.allclose(a, x)  # it did move the digits
-    identity = recipes.random_affine(x, torch.Generator().manual_seed(0), rotation=0, scale=0, shift=0)
+    identity = classifier.random_affine(x, torch.Generator().manual_seed(0), rotation=0, scale=0, shift=0)
     assert torch.allclose(identity, x, atol=1e-5)
 
 
 def test_the_recipe_trains_registers_and_loads(tmp_path):
     root = tmp_path / "registry"
-    entry = recipes.train_mnist_classifier(seed=0, epochs=1, limit=256, root=root, verbose=False, register=True)
+    entry = classifier.train_recipe(seed=0, epochs=1, limit=256, root=root, verbose=False, register=True)
     assert entry["command"] == "python -m gan_course train mnist-classifier --seed 0 --epochs 1 --limit 256 --register"
     assert entry["metrics"]["train_images"] == 256 and entry["metrics"]["test_images"] > 0
     assert 0.0 <= entry["metrics"]["test_accuracy"] <= 1.0
     model = MNISTClassifier()
     model.load_state_dict(checkpoints.load("mnist-classifier", root))
     test = data.load_mnist("test", verbose=False)
-    assert recipes.accuracy(model, test) == pytest.approx(entry["metrics"]["test_accuracy"])
+    assert classifier.accuracy(model, test) == pytest.approx(entry["metrics"]["test_accuracy"])
     cached = tmp_path / "cache" / "checkpoints" / "mnist-classifier.pt"  # the git-ignored copy, the same file
     assert checkpoints.sha256_of(cached) == entry["sha256"]
     assert not list(root.glob("*.tmp")) and not list(cached.parent.glob("*.tmp"))
@@ -49,7 +50,7 @@ def test_the_cli_saves_to_the_cache_and_leaves_the_committed_checkpoint_alone(tm
     checkpoints.register("mnist-classifier", committed, command="c", data="d", metrics={}, root=root)
     before = {path.name: path.read_bytes() for path in root.iterdir()}
     monkeypatch.setitem(recipes.RECIPES, "mnist-classifier",
-                        functools.partial(recipes.train_mnist_classifier, root=root))
+                        functools.partial(classifier.train_recipe, root=root))
     capsys.readouterr()
     assert main(["train", "mnist-classifier", "--epochs", "1", "--limit", "64"]) == 0
     cached = tmp_path / "cache" / "checkpoints" / "mnist-classifier.pt"
@@ -68,10 +69,10 @@ def test_the_cli_refuses_bad_options_naming_them(option, value, capsys):
     assert f"argument {option}: must be an integer >= 1, got" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("recipe, options", [(recipes.train_mnist_classifier, dict(epochs=0)),
-                                             (recipes.train_mnist_classifier, dict(limit=0)),
-                                             (functools.partial(recipes.train_dcgan, "dcgan"), dict(epochs=2.5)),
-                                             (functools.partial(recipes.train_dcgan, "dcgan"), dict(width=0))])
+@pytest.mark.parametrize("recipe, options", [(classifier.train_recipe, dict(epochs=0)),
+                                             (classifier.train_recipe, dict(limit=0)),
+                                             (functools.partial(dcgan.train_recipe, "dcgan"), dict(epochs=2.5)),
+                                             (functools.partial(dcgan.train_recipe, "dcgan"), dict(width=0))])
 def test_the_recipes_refuse_bad_options_before_training(recipe, options, tmp_path):
     (name, value), = options.items()
     with pytest.raises(ValueError, match=f"{name} must be an integer >= 1, got {value}"):
@@ -93,49 +94,48 @@ def test_the_committed_classifier_reaches_its_recorded_accuracy(tmp_path):
     model.load_state_dict(checkpoints.load("mnist-classifier"))
     # The offline held-out digits (an empty cache folder and no download force them), which training never saw.
     test = data.load_mnist("test", root=tmp_path, download=False, verbose=False)
-    measured = recipes.accuracy(model, test)
+    measured = classifier.accuracy(model, test)
     if info["metrics"]["test_images"] == len(test):  # it was measured on these same digits
         assert measured == pytest.approx(info["metrics"]["test_accuracy"], abs=1e-9)
     assert measured >= 0.985
 
 
-@pytest.mark.parametrize("variant", sorted(recipes.DCGAN_VARIANTS))
+@pytest.mark.parametrize("variant", sorted(dcgan.VARIANTS))
 def test_every_dcgan_recipe_trains_registers_and_loads(tmp_path, variant):
     root = tmp_path / "registry"
-    entry = recipes.train_dcgan(variant, seed=0, epochs=1, limit=128, root=root, verbose=False, register=True)
+    entry = dcgan.train_recipe(variant, seed=0, epochs=1, limit=128, root=root, verbose=False, register=True)
     assert entry["command"] == f"python -m gan_course train {variant} --seed 0 --epochs 1 --limit 128 --register"
     scores = entry["metrics"]
-    assert scores["steps"] == 128 // recipes.DCGAN_BATCH_SIZE and scores["n"] == recipes.DCGAN_EVAL_SAMPLES
+    assert scores["steps"] == 128 // dcgan.BATCH_SIZE and scores["n"] == dcgan.EVAL_SAMPLES
     assert {"fid", "inception_score", "precision", "recall", "classes"} <= set(scores)
-    G, D = recipes.load_dcgan(variant, root=root)
+    G, D = dcgan.load(variant, root=root)
     assert not G.training and G(torch.zeros(2, G.z_dim)).shape == (2, 1, 28, 28)
-    config = recipes.DCGAN_VARIANTS[variant]
-    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules()) == (config["d_batch_norm"] != "none")
+    config = dcgan.VARIANTS[variant]
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules()) == (config.d_batch_norm != "none")
     assert not (tmp_path / "cache" / "train").exists() or not any((tmp_path / "cache" / "train").iterdir())
 
 
 def test_an_interrupted_dcgan_recipe_resumes_from_its_checkpoint(tmp_path, monkeypatch, capsys):
     root = tmp_path / "registry"
     calls = []
-    real_train = recipes.train.train
+    real_train = dcgan.train.train
 
-    def crash_after_checkpoint(*args, **kwargs):
+    def crash_after_checkpoint(step, batches, steps, **kwargs):
         calls.append(kwargs["checkpoint_dir"])
         if len(calls) == 1:  # the first run writes its step-500 checkpoint, then "crashes"
-            kwargs["steps"] = 500
-            real_train(*args, **kwargs)
+            real_train(step, batches, 500, **kwargs)
             raise KeyboardInterrupt
-        return real_train(*args, **kwargs)
+        return real_train(step, batches, steps, **kwargs)
 
-    monkeypatch.setattr(recipes.train, "train", crash_after_checkpoint)
+    monkeypatch.setattr(dcgan.train, "train", crash_after_checkpoint)
     with pytest.raises(KeyboardInterrupt):
-        recipes.train_dcgan("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+        dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
     assert (calls[0] / "latest.pt").exists()
     capsys.readouterr()
-    entry = recipes.train_dcgan("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+    entry = dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
     assert "at step 500" in capsys.readouterr().out and entry["metrics"]["steps"] == 502
 
 
 def test_unknown_dcgan_variants_are_refused():
     with pytest.raises(ValueError, match="dcgan-nobn"):
-        recipes.build_dcgan("dcgan-no-such-thing")
+        dcgan.variant("dcgan-no-such-thing")
