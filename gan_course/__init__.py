@@ -1,7 +1,9 @@
 """gan_course: the helper package of the GAN course.
 
 The notebooks import it; it never imports a notebook. Data flows one way:
-``data -> models / layers / losses -> train -> metrics / viz``.
+``data -> models / losses -> train -> metrics / viz``.
+
+Taught in: lesson 00 (a tour of the package); every lesson imports it.
 """
 
 from . import checks, data, losses, metrics, models, report, runtime, train, viz

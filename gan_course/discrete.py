@@ -11,6 +11,8 @@ does that decides whether D's verdict can reach G at all (lesson 03):
   *relaxed* sample in the simplex -- never exactly one-hot, which D can notice.
 * ``"straight-through"``: the hard one-hot of the Gumbel sample in the forward
   pass, the relaxed sample's gradient in the backward pass.
+
+Taught in: lesson 03.
 """
 
 from __future__ import annotations

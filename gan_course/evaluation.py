@@ -8,6 +8,8 @@ activations of its penultimate layer (the features of FID and precision/recall).
 
     scorer = evaluation.Scorer(evaluation.load_classifier(), real=test.images)
     scorer.score(evaluation.sample_images(G, 5000))     # Scores(fid=..., inception_score=..., ...)
+
+Taught in: lesson 06 (and lesson 05 scores its DCGANs with it).
 """
 
 from __future__ import annotations

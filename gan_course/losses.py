@@ -10,6 +10,8 @@ Goodfellow et al. (2014) write the game as
     min_G max_D  V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]
 
 Every loss here is something to *minimise*, averaged over the batch.
+
+Taught in: lessons 00, 01 and 03 (the GAN losses), 04 (the Wasserstein losses and the penalty).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@
   every lesson and writes ``build/summary.md`` and ``build/summary.json``.
 
 Command line: ``python -m gan_course sync|release|run|course`` (see ``__main__``).
+
+Used by: ``make sync``, ``make course``, the tests and the instructors' release (README).
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ runs headless (``make course``, the tests), the runner sets
 ``GAN_COURSE_RESULTS`` to ``build/results/<notebook>.json`` and every call
 rewrites that file, so tests and the course summary read exactly what the
 notebook measured.
+
+Taught in: lesson 00; every lesson records and shows with it.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ set it to ``smoke``). A notebook derives its sizes with ``Profile.pick``::
 
     P = gan_course.profile(PROFILE)
     STEPS = P.pick(smoke=100, cpu=3_000, gpu=20_000)
+
+Taught in: lesson 00 (profiles and devices); every lesson starts with it.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ theta != 0, while W1 = |theta|.
 Densities here are plain Python callables on NumPy arrays, so SciPy's adaptive
 quadrature can evaluate them anywhere; :func:`density_of` turns a
 :class:`gan_course.data.GaussianMixture` of dimension 1 into one.
+
+Taught in: lessons 01 and 02.
 """
 
 from __future__ import annotations
