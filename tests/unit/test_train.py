@@ -305,3 +305,13 @@ def test_fit_discriminator_calls_after_step_and_checks_shapes():
     assert max(p.abs().max().item() for p in D.parameters()) <= 0.01
     with pytest.raises(ValueError, match="differ in shape"):
         fit_discriminator(D, batches, iter(lambda: torch.randn(16, 3), None), steps=1, d_opt=opt)
+
+
+def test_the_loop_lesson_01_shows_is_short_and_reads_like_algorithm_1():
+    import inspect
+
+    source = inspect.getsource(train.train)
+    assert len(source.splitlines()) <= 60
+    for line in ("for number of training iterations", "for k steps", "update D by ascending",
+                 "update G by descending"):
+        assert line in source  # each line of Algorithm 1 beside the code that implements it
