@@ -122,11 +122,11 @@ def train(
     with Run(step, batches, steps, callbacks=callbacks, snapshot=snapshot, snapshot_every=snapshot_every,
              checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, resume=resume,
              progress=progress, log_every=log_every, sync_every=sync_every) as run:
-        for i in run.steps_to_go():                # for number of training iterations do
+        for i in run.steps_to_go():                  # for number of training iterations do
             d_losses = []
-            for _ in range(step.n_critic):         #   for k steps do
-                batch = run.next_batch()           #     sample a minibatch of m examples x from p_data
-                d_losses.append(step.d_step(batch))  #   sample m noise z; update D by ascending its gradient
-            g_losses = step.g_step(batch)          #   sample m noise z; update G by descending its gradient
-            run.record(i, d_losses, g_losses)      #   (losses, NaN guard, callbacks, snapshots, checkpoint)
+            for _ in range(step.n_critic):           #   for k steps do
+                batch = run.next_batch()             #     sample a minibatch of m examples x from p_data
+                d_losses.append(step.d_step(batch))  #     sample m noise z; update D by ascending its gradient
+            g_losses = step.g_step(batch)            #   sample m noise z; update G by descending its gradient
+            run.record(i, d_losses, g_losses)        #   (bookkeeping: losses, NaN guard, callbacks, checkpoints)
     return run.history
