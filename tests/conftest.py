@@ -14,11 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # The profile the lesson tests run the notebooks in: smoke for `make test`;
 # GAN_COURSE_TEST_PROFILE=cpu asserts the lessons' quality targets.
 LESSON_PROFILE = os.environ.get("GAN_COURSE_TEST_PROFILE", "smoke")
+# The lessons' kernels draw every figure as Jupyter does (the inline backend), so a figure that fails to
+# draw is an error output and fails the papermill run; the tests themselves draw off screen (Agg, above).
+KERNEL_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 @pytest.fixture(scope="session")
 def lesson_runs(tmp_path_factory):
-    """``lesson_runs("01_gan_objective")``: run a notebook headless once per session; its summary row."""
+    """``lesson_runs("01_gan_objective")``: run a notebook headless once per session; its summary row.
+
+    This is the only place the test suite executes the lessons: papermill fails a run on any cell that
+    raises or prints a traceback, and the lesson tests assert on what the run recorded.
+    """
     from gan_course import notebook_tools
 
     out = tmp_path_factory.mktemp("build")
@@ -26,8 +33,10 @@ def lesson_runs(tmp_path_factory):
 
     def run(stem: str) -> dict:
         if stem not in cache:
-            cache[stem] = notebook_tools.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out,
-                                                      profile=LESSON_PROFILE)
+            with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
+                env.setenv("MPLBACKEND", KERNEL_BACKEND)
+                cache[stem] = notebook_tools.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out,
+                                                          profile=LESSON_PROFILE)
         return cache[stem]
 
     return run

@@ -1,9 +1,12 @@
 """Every lesson runs headless (papermill, smoke profile) and its recorded results are checked.
 
-Each notebook runs once per session; a test per lesson asserts on the numbers
-the notebook recorded with ``gan_course.record``. ``make test`` runs them in
-the smoke profile; ``GAN_COURSE_TEST_PROFILE=cpu pytest tests/lessons``
-runs them in the cpu profile, where the lessons' quality targets are asserted.
+Each notebook runs once per session (the ``lesson_runs`` fixture in ``tests/conftest.py``), and
+this is the only run of it in ``make test``: papermill fails it on any cell that raises or prints a
+traceback, its kernel draws every figure as Jupyter does, and a test per lesson asserts on the
+numbers the notebook recorded with ``gan_course.record``. ``make nbval`` runs the notebooks once
+more, cell by cell with nbval. ``make test`` runs them in the smoke profile;
+``GAN_COURSE_TEST_PROFILE=cpu pytest tests/lessons`` runs them in the cpu profile, where the
+lessons' quality targets are asserted.
 """
 
 from pathlib import Path

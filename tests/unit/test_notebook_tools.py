@@ -157,6 +157,21 @@ def test_a_failing_notebook_is_reported_not_raised(lesson_dir, tmp_path):
     assert row["results"] == {"profile": "smoke"}  # what it recorded before failing
 
 
+def test_a_figure_that_fails_to_draw_fails_the_run_in_the_lesson_tests_kernel(lesson_dir, tmp_path, monkeypatch):
+    """The lesson tests' kernels draw figures as Jupyter does, so papermill fails where nbval would."""
+    from conftest import KERNEL_BACKEND
+
+    source = lesson_dir / "99_test.py"
+    source.write_text(source.read_text().replace(
+        'gan_course.record("answer", 6 * 7)',
+        'import matplotlib.pyplot as plt\n'
+        'plt.figure().gca().set_title(r"$\\frac{$")  # bad mathtext: fails only when drawn'))
+    nt.sync(lesson_dir)
+    monkeypatch.setenv("MPLBACKEND", KERNEL_BACKEND)
+    row = nt.run_notebook(lesson_dir / "99_test.ipynb", tmp_path / "build", profile="smoke")
+    assert row["status"] == "error" and "Expected \\frac{num}{den}" in row["error"]
+
+
 def test_run_notebook_rejects_bad_arguments(lesson_dir, tmp_path):
     with pytest.raises(ValueError, match="ipynb"):
         nt.run_notebook(lesson_dir / "99_test.py", tmp_path)
