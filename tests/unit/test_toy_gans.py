@@ -93,7 +93,7 @@ def test_fit_toy_gan_returns_g_d_history_and_calls_callbacks_without_changing_th
     dist = data.ring_of_gaussians()
     seen = []
     G, D, history = toy_gans.fit_toy_gan(tiny("gan-anneal"), dist, steps=4, seed=1,
-                                         callbacks=[lambda state: seen.append((state.step, state.D))])
+                                         callbacks=[lambda state: seen.append((state.step, state.model.D))])
     assert [step for step, _ in seen] == [1, 2, 3, 4] and seen[0][1] is D
     assert history.step == [1, 2, 3, 4] and not G.training
     G_plain = toy_gans.train_toy_gan(tiny("gan-anneal"), dist, steps=4, seed=1)
