@@ -39,12 +39,12 @@ class Step:
 
     def d_step(self, batch) -> dict[str, Tensor]:
         """Update the discriminator(s) on ``batch``; return the named losses (detached scalars)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define d_step(batch) -> dict of named losses")
 
     def g_step(self, batch) -> dict[str, Tensor]:
         """Update the generator(s); ``batch`` is the one D's last update saw (for its size,
         labels or images: Algorithm 1 draws only fresh noise here). Return the named losses."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define g_step(batch) -> dict of named losses")
 
     def check(self, batch) -> None:
         """Fail early, with a clear message, when ``batch`` and the networks do not fit (default: no check)."""

@@ -187,7 +187,7 @@ def test_a_checkpoint_of_another_step_is_refused(tmp_path):
 
 
 def test_a_step_without_its_updates_says_what_is_missing():
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotImplementedError, match=r"Step must define d_step\(batch\)"):
         train.train(train.Step(), iter([torch.zeros(2)] * 3), 1, progress=False)
 
 
