@@ -33,12 +33,15 @@
 # (run `make lab` once, see the README).
 
 # %%
+import importlib.util
 import subprocess
 import sys
 
-REPO = "gan-course/gan-course"  # the course's GitHub repository (gan_course.runtime.REPO_SLUG)
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"], check=True)
+REPO = "gan-course/gan-course"  # the course's GitHub repository: gan_course.runtime.REPO_SLUG (`make set-repo`)
+if "google.colab" in sys.modules and importlib.util.find_spec("gan_course") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"],
+                   check=True)
+    importlib.invalidate_caches()
 
 # %%
 import matplotlib.pyplot as plt
@@ -97,18 +100,21 @@ print(gan_course.runtime.describe_machine())
 # | # | notebook | what you build and measure |
 # |---|---|---|
 # | 00 | `00_start_here` | this tour: the game, the course's tools, a first 1D GAN, checkpoints |
-# | 01 | `01_gan_objective` *(planned)* | the minimax objective, the optimal discriminator $D^*$, $C(G) = -\log 4 + 2\,\mathrm{JSD}$ |
-# | 02 | `02_divergences` *(planned)* | KL, JS and Wasserstein distances; why JS stalls and W1 does not |
-# | 03 | `03_first_gan` *(planned)* | a GAN on toy data; mode collapse measured; saturation; discrete data |
-# | 04 | `04_wgan` *(planned)* | WGAN, WGAN-GP, spectral normalisation; a mode-coverage benchmark |
-# | 05 | `05_dcgan` *(planned)* | DCGAN on MNIST; its architecture guidelines tested by ablation |
-# | 06 | `06_evaluating_gans` *(planned)* | FID, IS, precision and recall with an MNIST classifier |
-# | 07– | *(planned)* | conditional GAN, InfoGAN, CycleGAN, anomaly detection (AnoGAN, EGBAD, GANomaly, f-AnoGAN), PGGAN, StyleGAN |
+# | 01 | `01_gan_objective` | the minimax objective, the optimal discriminator $D^*$, $C(G) = -\log 4 + 2\,\mathrm{JSD}$, the non-saturating loss |
+# | 02 | `02_divergences` | KL, JS, TV and the Wasserstein distance; why JS gives no gradient and $W_1$ does; a critic that estimates $W_1$ |
+# | 03 | `03_first_gan` | Algorithm 1 on toy data; saturation, mode collapse and discrete data, each measured |
+# | 04 | `04_wgan` | WGAN, WGAN-GP, spectral and weight normalisation; a mode-coverage benchmark |
+# | 05 | `05_dcgan` | DCGAN on MNIST; its architecture guidelines tested by ablation; the latent space |
+# | 06 | `06_evaluating_gans` | FID, Inception Score, precision and recall with an MNIST classifier; a fair table of four DCGANs |
 #
 # ## 3. How to run the course
 #
-# * **JupyterLab:** `make lab` (creates `.venv`, installs everything, opens the notebooks).
-# * **Colab:** click the badge at the top of a notebook; the setup cell installs the package.
+# * **JupyterLab:** `make lab` (creates `.venv`, installs everything, opens JupyterLab in `exercises/`).
+#   Work in **`exercises/`**: the student versions, with the solutions taken out and a check cell after
+#   each exercise. **`notebooks/`** holds the same lessons solved: the reference to compare with once you
+#   have tried.
+# * **Colab:** click the badge at the top of a notebook (an exercise's badge opens the student version);
+#   the setup cell installs the package.
 #   Choose *Runtime → Change runtime type → GPU* for the `gpu` profile.
 # * **Headless:** `make course` runs every notebook with papermill and writes `build/summary.md`;
 #   `make test` runs the test suite, every notebook in the `smoke` profile included.

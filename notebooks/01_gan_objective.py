@@ -35,12 +35,15 @@
 # (run `make lab` once, see the README).
 
 # %%
+import importlib.util
 import subprocess
 import sys
 
-REPO = "gan-course/gan-course"  # the course's GitHub repository (gan_course.runtime.REPO_SLUG)
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"], check=True)
+REPO = "gan-course/gan-course"  # the course's GitHub repository: gan_course.runtime.REPO_SLUG (`make set-repo`)
+if "google.colab" in sys.modules and importlib.util.find_spec("gan_course") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"],
+                   check=True)
+    importlib.invalidate_caches()
 
 # %%
 import math
@@ -236,11 +239,15 @@ gan_course.record("cg_identity_max_difference", max(differences));
 
 # %%
 c_g = gan_course.record("cg_exact", theory.virtual_training_criterion(p_data, p_g, LO, HI))
-v_trained = gan_course.record("v_trained_d", theory.value_function(lambda t: logits(D, t), p_data, p_g, LO, HI))
+# D's LeakyReLU kinks keep the quadrature from its 1e-10 target; it returns its own error estimate instead.
+v_trained, v_error = theory.value_function(lambda t: logits(D, t), p_data, p_g, LO, HI, with_error=True)
+gan_course.record("v_trained_d", v_trained)
+gan_course.record("v_trained_d_quadrature_error", v_error)
 jsd = theory.js_divergence_of_densities(p_data, p_g, LO, HI)
 gan_course.record("jsd_exact", jsd)
 gan_course.record("jsd_from_trained_d", (v_trained + math.log(4)) / 2)
-print(f"V(D, G) = {v_trained:.4f} <= C(G) = {c_g:.4f};  V(1/2, G) = {v_half:.4f};  V(wrong D, G) = {v_wrong:.4f}")
+print(f"V(D, G) = {v_trained:.4f} (± {v_error:.0e}, the quadrature's estimate) <= C(G) = {c_g:.4f};  "
+      f"V(1/2, G) = {v_half:.4f};  V(wrong D, G) = {v_wrong:.4f}")
 
 # %% [markdown]
 # ## 4. The global optimum

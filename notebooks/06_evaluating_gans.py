@@ -39,12 +39,15 @@
 # (run `make lab` once, see the README).
 
 # %%
+import importlib.util
 import subprocess
 import sys
 
-REPO = "gan-course/gan-course"  # the course's GitHub repository (gan_course.runtime.REPO_SLUG)
-if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"], check=True)
+REPO = "gan-course/gan-course"  # the course's GitHub repository: gan_course.runtime.REPO_SLUG (`make set-repo`)
+if "google.colab" in sys.modules and importlib.util.find_spec("gan_course") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+https://github.com/{REPO}.git"],
+                   check=True)
+    importlib.invalidate_caches()
 
 # %%
 import time

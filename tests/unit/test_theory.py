@@ -79,3 +79,29 @@ def test_parallel_lines():
     assert far == {"kl": math.inf, "js": math.log(2), "tv": 1.0, "w1": 0.3}
     with pytest.raises(ValueError):
         theory.parallel_lines(float("inf"))
+
+
+def test_value_function_of_a_kinked_network_returns_its_error_estimate_instead_of_warning():
+    """A LeakyReLU network's logit has kinks, so QUADPACK stops short of 1e-10 with a roundoff warning
+    (lesson 01's trained D). ``with_error`` returns the estimate instead; without it the warning stays."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning, trapezoid
+
+    rng = np.random.default_rng(0)
+    w, b, v = rng.normal(size=64), rng.normal(size=64), rng.normal(size=64) / 8
+
+    def logit(x):
+        h = np.outer(np.asarray(x, dtype=float), w) + b  # (N, 64)
+        return np.where(h > 0, h, 0.2 * h) @ v  # one hidden LeakyReLU layer
+
+    p, q = normal(-2, 0.5), normal(0.5, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        value, error = theory.value_function(logit, p, q, -12, 12, with_error=True)
+    x = np.linspace(-12, 12, 2_000_001)
+    l = logit(x)
+    reference = trapezoid(-(p(x) * np.logaddexp(0, -l) + q(x) * np.logaddexp(0, l)), x=x)
+    assert 0 < error < 1e-4 and abs(value - reference) <= error
+    with pytest.warns(IntegrationWarning, match="roundoff"):
+        assert theory.value_function(logit, p, q, -12, 12) == value
