@@ -1,10 +1,16 @@
-"""The registry of small pretrained checkpoints committed in ``data/checkpoints/``.
+"""The registry of small pretrained checkpoints committed in ``gan_course/pretrained/``.
 
-Every checkpoint has an entry in ``data/checkpoints/manifest.json``: its file, sha256
-and size, the exact command that produced it (``python -m gan_course train <recipe> --register ...``),
-the data it was trained on and the metrics measured on it. Loading verifies the file
-against the manifest first, so a missing or damaged file gives a clear error that says
-how to recreate it -- never a half-loaded model. Nothing is ever downloaded.
+They are package data: a plain ``pip install`` of the repository (what a Colab notebook's first cell
+runs) carries them, so the lessons load them anywhere. Every checkpoint has an entry in
+``gan_course/pretrained/manifest.json``: its file, sha256 and size, the exact command that produced it
+(``python -m gan_course train <recipe> --register ...``), the data it was trained on and the metrics
+measured on it. Loading verifies the file against the manifest first, so a missing or damaged file
+gives a clear error that says where it looked and what to run (restore, reinstall or recreate it) --
+never a half-loaded model. Nothing is ever downloaded.
+
+A recipe saves what it trains to the cache (:func:`gan_course.runtime.cache_dir`: ``data/cache/`` of a
+checkout, else the user's cache folder -- never the installed package); only ``--register`` writes
+into :data:`ROOT`, which in a checkout is the committed folder.
 
     state = checkpoints.load("mnist-classifier")      # verified, then torch.load(weights_only=True)
     checkpoints.entry("mnist-classifier")["metrics"]  # what was measured when it was made
@@ -31,7 +37,9 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent / "data" / "checkpoints"
+from . import runtime
+
+ROOT = Path(__file__).resolve().parent / "pretrained"  # package data (pyproject.toml: tool.setuptools.package-data)
 MANIFEST = "manifest.json"
 LOCK = ".registry.lock"
 SIZE_LIMIT_BYTES = 50 * 1024 * 1024  # all committed checkpoints together
@@ -48,6 +56,34 @@ except ImportError:  # Windows
 
 class CheckpointError(RuntimeError):
     """A checkpoint is unknown, missing, or does not match its manifest entry."""
+
+
+def _is_committed(root) -> bool:
+    """Whether ``root`` is the registry that ships with the package (:data:`ROOT`)."""
+    return Path(root).resolve() == Path(ROOT).resolve()
+
+
+def reinstall_command() -> str:
+    """The command that reinstalls the package with its committed checkpoints (keeping torch & co.)."""
+    return f"pip install --force-reinstall --no-deps git+https://github.com/{runtime.REPO_SLUG}.git"
+
+
+def restore_hint(root, path=None) -> str:
+    """What to run to get back the committed ``path`` (default: the whole registry ``root``).
+
+    In a checkout: ``git checkout`` of the committed files; in a pip install: reinstall the package;
+    for any other registry folder (tests, experiments): register into it.
+    """
+    if not _is_committed(root):
+        return f"register checkpoints into {Path(root)} with gan_course.checkpoints.register(..., root=...)"
+    if not runtime.IN_CHECKOUT:
+        return f"this install of gan_course is incomplete; reinstall the package: {reinstall_command()}"
+    target = Path(path if path is not None else root).resolve()
+    try:
+        target = target.relative_to(runtime.PROJECT_ROOT)
+    except ValueError:
+        pass
+    return f"restore the committed copy with `git checkout -- {target}` (in {runtime.PROJECT_ROOT})"
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -69,7 +105,10 @@ def manifest(root: str | os.PathLike = ROOT) -> dict[str, dict]:
     path = Path(root) / MANIFEST
     if not path.exists():
         return {}
-    fix = f"restore the committed copy with `git checkout -- {path}` (or delete it to start an empty registry)"
+    if _is_committed(root) and not runtime.IN_CHECKOUT:
+        fix = restore_hint(root, path)
+    else:
+        fix = f"restore the committed copy with `git checkout -- {path}` (or delete it to start an empty registry)"
     try:
         entries = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -87,9 +126,14 @@ def manifest(root: str | os.PathLike = ROOT) -> dict[str, dict]:
 def entry(name: str, root: str | os.PathLike = ROOT) -> dict:
     """The manifest entry of ``name``: file, sha256, size, command, data, metrics."""
     entries = manifest(root)
+    path = Path(root).resolve() / MANIFEST
+    if not entries:
+        state = "does not exist" if not path.exists() else "lists no checkpoints"
+        where = "this install of gan_course" if _is_committed(root) else "this registry"
+        raise CheckpointError(f"no checkpoint named {name!r}: the manifest {path} {state} (registered: none yet), "
+                              f"so {where} is incomplete; {restore_hint(root)}")
     if name not in entries:
-        known = ", ".join(sorted(entries)) or "none yet"
-        raise CheckpointError(f"no checkpoint named {name!r} in {Path(root) / MANIFEST}; registered: {known}")
+        raise CheckpointError(f"no checkpoint named {name!r} in {path}; registered: {', '.join(sorted(entries))}")
     return entries[name]
 
 
@@ -100,8 +144,10 @@ def verify(name: str, root: str | os.PathLike = ROOT) -> Path:
         CheckpointError: naming the file, what is wrong, and the command that recreates it.
     """
     info = entry(name, root)
-    path = Path(root) / info["file"]
+    path = Path(root).resolve() / info["file"]
     recreate = f"recreate it with: {info['command']}"
+    if _is_committed(root):  # the committed file: restoring it is instant, retraining takes minutes
+        recreate = f"{restore_hint(root, path)}; or {recreate}"
     if not path.exists():
         raise CheckpointError(f"checkpoint {name!r}: {path} is missing; {recreate}")
     size = path.stat().st_size
@@ -200,7 +246,8 @@ def register(name: str, source: str | os.PathLike, *, command: str, data: str, m
         ValueError: for a name that is not a plain file name.
         FileNotFoundError: when ``source`` does not exist.
         TypeError: when ``metrics`` is not JSON-serialisable.
-        CheckpointError: when the registry would exceed :data:`SIZE_LIMIT_BYTES`, or its manifest is damaged.
+        CheckpointError: when the registry would exceed :data:`SIZE_LIMIT_BYTES`, its manifest is damaged,
+            or its folder is not writable (the message says where to register instead).
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ValueError(f"name must be a plain file name (letters, digits, '.', '_', '-'), got {name!r}")
@@ -212,7 +259,17 @@ def register(name: str, source: str | os.PathLike, *, command: str, data: str, m
     except (TypeError, ValueError) as err:
         raise TypeError(f"metrics of {name!r} must be JSON-serialisable numbers, lists and dicts: {err}") from None
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        writable = os.access(root, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        raise CheckpointError(
+            f"cannot register {name!r}: {root} is not writable. Registering replaces a committed checkpoint: "
+            f"run `{command}` in a checkout of the repository (git clone https://github.com/{runtime.REPO_SLUG}.git, "
+            f"then pip install -e . in it), whose registry is gan_course/pretrained/; without --register a recipe "
+            f"saves what it trains to the cache ({cache_root() / 'checkpoints'})")
     target = root / f"{name}.pt"
     with _locked(root):
         remove_stale_temporary_files(root)
@@ -254,16 +311,22 @@ def recipe_command(name: str, seed: int, epochs: int, limit: int | None, registe
             + (f" --limit {limit}" if limit is not None else "") + (" --register" if register else ""))
 
 
+def cache_root(cache=None) -> Path:
+    """The cache folder a recipe trains into: ``cache`` when given, else :func:`gan_course.runtime.cache_dir`."""
+    return Path(cache) if cache is not None else runtime.cache_dir()
+
+
 def save_trained(name: str, state: dict, command: str, data_source: str, metrics: dict, root,
-                 to_registry: bool, verbose: bool) -> dict:
+                 to_registry: bool, verbose: bool, cache=None) -> dict:
     """What a recipe does with what it trained: save ``state`` (tensors and plain values only) to
-    ``root/../cache/checkpoints/<name>.pt`` (git-ignored), and with
-    ``to_registry`` also register it as ``name`` in ``root``; print which (when ``verbose``).
+    ``<cache>/checkpoints/<name>.pt`` (:func:`cache_root`: ``data/cache/`` of a checkout, git-ignored, or the
+    user's cache folder), and with ``to_registry`` also register it as ``name`` in ``root``; print which
+    (when ``verbose``).
 
     Returns:
         The manifest entry written; unregistered, an entry of the same form whose ``file`` is the cache path.
     """
-    cached = Path(root).parent / "cache" / "checkpoints" / f"{name}.pt"
+    cached = cache_root(cache) / "checkpoints" / f"{name}.pt"
     cached.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(cached, lambda f: torch.save(state, f))
     if to_registry:

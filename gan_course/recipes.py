@@ -1,9 +1,10 @@
 """The recipes behind ``python -m gan_course train <recipe>``, by name.
 
 Each recipe lives with its model (its paper's module in :mod:`gan_course.models`), trains it,
-and saves it to ``data/cache/checkpoints/<name>.pt`` (git-ignored); only with ``--register``
-does it replace the committed checkpoint (:func:`gan_course.checkpoints.save_trained`), with
-the exact command that made it and what was measured on it. A careless run never overwrites
+and saves it to the cache's ``checkpoints/<name>.pt`` (``data/cache/`` of a checkout, git-ignored; see
+:func:`gan_course.runtime.cache_dir`); only with ``--register`` does it replace the committed
+checkpoint in ``gan_course/pretrained/`` (:func:`gan_course.checkpoints.save_trained`), with the exact
+command that made it and what was measured on it. A careless run never overwrites
 what the lessons load.
 
     python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register

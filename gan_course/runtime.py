@@ -32,12 +32,35 @@ import numpy as np
 import threadpoolctl
 import torch
 
-#: GitHub ``owner/name`` of the course: the Colab badges and the Colab install
-#: cell of every notebook use it (a test checks that they agree with it).
+#: GitHub ``owner/name`` of the course, written only here: ``make sync`` writes every notebook's Colab
+#: badge and Colab install cell from it; ``make set-repo SLUG=owner/name`` changes it (after a fork).
 REPO_SLUG = "gan-course/gan-course"
 
-#: Root of the repository checkout (``data/``, ``build/`` and ``notebooks/`` live here).
+#: Root of the repository checkout (``data/``, ``build/`` and ``notebooks/`` live here). For a package
+#: installed with pip (Colab) it is the ``site-packages`` folder, which nothing may write into.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: True when the package runs from a checkout of the repository (an editable install or ``sys.path``).
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "notebooks").is_dir()
+
+CACHE_ENV = "GAN_COURSE_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where generated data, downloads and trained checkpoints go (created on first write).
+
+    ``GAN_COURSE_CACHE`` when set; else ``data/cache/`` in a checkout (git-ignored); else, for a pip
+    install, the user's cache folder: ``$XDG_CACHE_HOME/gan_course`` (``~/.cache/gan_course``), on
+    Windows ``%LOCALAPPDATA%\\gan_course``. Never the installed package's folder.
+    """
+    if os.environ.get(CACHE_ENV, "").strip():
+        return Path(os.environ[CACHE_ENV].strip()).expanduser()
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "data" / "cache"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "gan_course"
+    return Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "gan_course"
+
 
 PROFILE_ENV = "GAN_COURSE_PROFILE"
 

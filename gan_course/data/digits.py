@@ -25,10 +25,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..runtime import PROJECT_ROOT
+from ..runtime import PROJECT_ROOT, cache_dir
 from .toys import _positive_int
 
-DATA_CACHE = PROJECT_ROOT / "data" / "cache"
+DATA_CACHE = cache_dir()  # data/cache of a checkout; a pip install: the user's cache, never site-packages
 SPLITS = ("train", "test", "all")
 SIZES = (28, 32)
 

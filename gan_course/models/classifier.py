@@ -78,7 +78,7 @@ def accuracy(model: torch.nn.Module, digits: data.DigitData, batch_size: int = 1
 
 def train_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 64, lr: float = 3e-3,
                  root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True,
-                 register: bool = False) -> dict:
+                 register: bool = False, cache=None) -> dict:
     """Train :class:`MNISTClassifier` on MNIST's train split and save it as ``mnist-classifier``.
 
     Adam with a one-cycle learning-rate schedule (peak ``lr``) and random affine augmentation.
@@ -89,8 +89,10 @@ def train_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 64, lr: floa
         seed: seeds the weights, the batch order and the augmentation.
         epochs: passes over the training split.
         limit: use only the first ``limit`` training images (for tests).
-        root: the registry folder; the checkpoint is saved to ``root/../cache/checkpoints/``.
+        root: the registry folder (default: the committed one, :data:`gan_course.checkpoints.ROOT`).
         register: also register it in ``root``, replacing the committed checkpoint.
+        cache: the checkpoint is saved to ``<cache>/checkpoints/``; default :func:`gan_course.runtime.cache_dir`
+            (``data/cache/`` of a checkout).
 
     Returns:
         The manifest entry (see :func:`gan_course.checkpoints.save_trained`).
@@ -131,7 +133,7 @@ def train_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 64, lr: floa
                "machine": runtime.describe_machine()}
     command = checkpoints.recipe_command("mnist-classifier", seed, epochs, limit, register)
     entry = checkpoints.save_trained("mnist-classifier", {k: v.cpu() for k, v in model.state_dict().items()}, command,
-                                      train_split.source, metrics, root, register, verbose)
+                                      train_split.source, metrics, root, register, verbose, cache=cache)
     if verbose:
         print(f"mnist-classifier: test accuracy {metrics['test_accuracy']:.4f} on "
               f"{metrics['test_images']} held-out digits ({seconds:.0f} s)")

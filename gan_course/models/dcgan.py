@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -231,10 +230,10 @@ def load(name: str, device=None, root=checkpoints.ROOT) -> tuple[DCGANGenerator,
 
 def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, width: int = WIDTH,
                  root=checkpoints.ROOT, limit: int | None = None, verbose: bool = True,
-                 register: bool = False) -> dict:
+                 register: bool = False, cache=None) -> dict:
     """``python -m gan_course train <name>``: train one DCGAN on MNIST's train split and save it.
 
-    Training writes a resumable checkpoint to ``data/cache/train/<run>/`` every 500 steps, so an
+    Training writes a resumable checkpoint to ``<cache>/train/<run>/`` every 500 steps, so an
     interrupted run continues where it stopped when the same command is run again. The saved
     metrics are lesson 06's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
 
@@ -244,8 +243,10 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
         epochs: passes over the training split counted in generator steps; default the variant's.
         width: the networks' width.
         limit: use only the first ``limit`` training images (for tests).
-        root: the registry folder; the checkpoint is saved to ``root/../cache/checkpoints/``.
+        root: the registry folder (default: the committed one, :data:`gan_course.checkpoints.ROOT`).
         register: also register it in ``root``, replacing the committed checkpoint.
+        cache: where to train and save (``<cache>/train/``, ``<cache>/checkpoints/``); default
+            :func:`gan_course.runtime.cache_dir` (``data/cache/`` of a checkout).
 
     Returns:
         The manifest entry (see :func:`gan_course.checkpoints.save_trained`).
@@ -262,7 +263,7 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
         digits = data.DigitData(digits.images[:limit], digits.labels[:limit], digits.source)
     steps = config.epochs * max(1, len(digits) // config.batch_size)
     run_name = f"{name}-seed{seed}-epochs{config.epochs}" + (f"-limit{limit}" if limit is not None else "")
-    run_dir = Path(root).parent / "cache" / "train" / run_name
+    run_dir = checkpoints.cache_root(cache) / "train" / run_name
     G, D, history = fit(config, digits, steps, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
     scorer = evaluation.Scorer(evaluation.load_classifier(device), data.load_mnist("test", verbose=False).images)
@@ -273,7 +274,8 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
     state = {"width": width, "G": {k: v.cpu() for k, v in G.state_dict().items()},
              "D": {k: v.cpu() for k, v in D.state_dict().items()}}
     command = checkpoints.recipe_command(name, seed, config.epochs, limit, register)
-    entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose)
+    entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose,
+                                     cache=cache)
     shutil.rmtree(run_dir)  # saved: the resumable copy is done with
     if verbose:
         print(f"{name}: {scores} ({history.seconds:.0f} s)")

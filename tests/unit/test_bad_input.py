@@ -167,8 +167,8 @@ def test_the_cli_refuses_bad_options_with_a_clean_argparse_error(argv, message, 
 
 
 def test_the_cli_as_a_process_exits_with_status_2_and_touches_nothing(tmp_path):
-    before = sorted((REPO / "data" / "checkpoints").iterdir())
+    before = sorted(checkpoints.ROOT.iterdir())
     done = subprocess.run([sys.executable, "-m", "gan_course", "train", "dcgan", "--epochs", "-1", "--register"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "argument --epochs: must be an integer >= 1, got -1" in done.stderr
-    assert done.stdout == "" and sorted((REPO / "data" / "checkpoints").iterdir()) == before
+    assert done.stdout == "" and sorted(checkpoints.ROOT.iterdir()) == before

@@ -3,12 +3,13 @@ import os
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
 import torch
 
-from gan_course import checkpoints
+from gan_course import checkpoints, runtime
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,6 +76,90 @@ def test_the_committed_registry_verifies_and_stays_under_50_mb():
     for name in checkpoints.manifest():
         checkpoints.verify(name)
     assert checkpoints.total_size() <= 50 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- package data (issue #13)
+
+
+def test_the_committed_checkpoints_are_package_data_that_pip_installs():
+    """They live inside the package and pyproject.toml's package-data globs select exactly them."""
+    package = REPO / "gan_course"
+    assert checkpoints.ROOT == package / "pretrained"
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["gan_course"]
+    shipped = {path.relative_to(checkpoints.ROOT).as_posix() for pattern in globs for path in package.glob(pattern)}
+    committed = {info["file"] for info in checkpoints.manifest().values()} | {"manifest.json"}
+    assert committed and shipped == committed  # every checkpoint and the manifest; no lock or temporary file
+
+
+@pytest.fixture
+def committed(saved, monkeypatch):
+    """``saved``'s registry posing as the committed one (checkpoints.ROOT) of a checkout at its parent."""
+    root, _ = saved
+    monkeypatch.setattr(checkpoints, "ROOT", root)
+    monkeypatch.setattr(runtime, "PROJECT_ROOT", root.parent)
+    monkeypatch.setattr(runtime, "IN_CHECKOUT", True)
+    return root
+
+
+def test_a_missing_committed_checkpoint_says_where_it_looked_and_how_to_restore_it(committed, monkeypatch):
+    (committed / "tiny.pt").unlink()
+    with pytest.raises(checkpoints.CheckpointError) as caught:
+        checkpoints.load("tiny", committed)
+    message = str(caught.value)
+    assert f"{committed / 'tiny.pt'} is missing" in message  # the full path
+    assert "git checkout -- registry/tiny.pt" in message and "recreate it with: python -m gan_course train tiny" in message
+    monkeypatch.setattr(runtime, "IN_CHECKOUT", False)  # a pip install (Colab): reinstall, or recreate
+    with pytest.raises(checkpoints.CheckpointError) as caught:
+        checkpoints.load("tiny", committed)
+    message = str(caught.value)
+    assert f"{committed / 'tiny.pt'} is missing" in message and "install of gan_course is incomplete" in message
+    assert f"reinstall the package: pip install --force-reinstall --no-deps git+https://github.com/{runtime.REPO_SLUG}.git" in message
+    assert "recreate it with: python -m gan_course train tiny" in message
+
+
+def test_an_empty_committed_registry_names_its_manifest_and_says_the_install_is_incomplete(committed, monkeypatch):
+    monkeypatch.setattr(runtime, "IN_CHECKOUT", False)
+    for emptied in ("{}", None):  # an empty manifest, then none at all
+        if emptied is None:
+            (committed / "manifest.json").unlink()
+        else:
+            (committed / "manifest.json").write_text(emptied)
+        with pytest.raises(checkpoints.CheckpointError) as caught:
+            checkpoints.load("mnist-classifier", committed)
+        message = str(caught.value)
+        assert str(committed / "manifest.json") in message and "registered: none yet" in message
+        assert "install of gan_course is incomplete" in message and "pip install --force-reinstall" in message
+
+
+def test_a_damaged_manifest_of_a_pip_install_says_to_reinstall(committed, monkeypatch):
+    monkeypatch.setattr(runtime, "IN_CHECKOUT", False)
+    (committed / "manifest.json").write_text("[]")
+    with pytest.raises(checkpoints.CheckpointError, match="reinstall the package: pip install --force-reinstall"):
+        checkpoints.manifest(committed)
+
+
+def test_register_into_a_folder_it_cannot_write_says_what_to_do(saved, tmp_path, monkeypatch):
+    root, _ = saved
+    monkeypatch.setattr(checkpoints.os, "access", lambda path, mode: False)
+    with pytest.raises(checkpoints.CheckpointError) as caught:
+        checkpoints.register("tiny", tmp_path / "weights.pt", command="python -m gan_course train tiny --register",
+                             data="d", metrics={}, root=root)
+    message = str(caught.value)
+    assert f"{root} is not writable" in message and "`python -m gan_course train tiny --register`" in message
+    assert f"git clone https://github.com/{runtime.REPO_SLUG}.git" in message and "gan_course/pretrained/" in message
+
+
+def test_the_cache_is_data_cache_in_a_checkout_else_the_users_cache_never_the_package(monkeypatch, tmp_path):
+    monkeypatch.delenv(runtime.CACHE_ENV, raising=False)
+    assert runtime.IN_CHECKOUT and runtime.cache_dir() == REPO / "data" / "cache"
+    monkeypatch.setattr(runtime, "IN_CHECKOUT", False)  # a pip install
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert runtime.cache_dir() == tmp_path / "xdg" / "gan_course"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert runtime.cache_dir() == tmp_path / "home" / ".cache" / "gan_course"
+    monkeypatch.setenv(runtime.CACHE_ENV, str(tmp_path / "mine"))
+    assert runtime.cache_dir() == checkpoints.cache_root() == tmp_path / "mine"
 
 
 # --------------------------------------------------------------------------- reliability (issue #12)

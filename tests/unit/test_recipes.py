@@ -3,7 +3,7 @@ import functools
 import pytest
 import torch
 
-from gan_course import checkpoints, data, recipes
+from gan_course import checkpoints, data, recipes, runtime
 from gan_course.models import classifier, dcgan
 from gan_course.__main__ import main
 from gan_course.models.classifier import MNISTClassifier
@@ -30,7 +30,8 @@ def test_random_affine_keeps_shape_range_and_is_seeded():
 
 def test_the_recipe_trains_registers_and_loads(tmp_path):
     root = tmp_path / "registry"
-    entry = classifier.train_recipe(seed=0, epochs=1, limit=256, root=root, verbose=False, register=True)
+    entry = classifier.train_recipe(seed=0, epochs=1, limit=256, root=root, verbose=False, register=True,
+                                    cache=tmp_path / "cache")
     assert entry["command"] == "python -m gan_course train mnist-classifier --seed 0 --epochs 1 --limit 256 --register"
     assert entry["metrics"]["train_images"] == 256 and entry["metrics"]["test_images"] > 0
     assert 0.0 <= entry["metrics"]["test_accuracy"] <= 1.0
@@ -50,7 +51,7 @@ def test_the_cli_saves_to_the_cache_and_leaves_the_committed_checkpoint_alone(tm
     checkpoints.register("mnist-classifier", committed, command="c", data="d", metrics={}, root=root)
     before = {path.name: path.read_bytes() for path in root.iterdir()}
     monkeypatch.setitem(recipes.RECIPES, "mnist-classifier",
-                        functools.partial(classifier.train_recipe, root=root))
+                        functools.partial(classifier.train_recipe, root=root, cache=tmp_path / "cache"))
     capsys.readouterr()
     assert main(["train", "mnist-classifier", "--epochs", "1", "--limit", "64"]) == 0
     cached = tmp_path / "cache" / "checkpoints" / "mnist-classifier.pt"
@@ -76,8 +77,16 @@ def test_the_cli_refuses_bad_options_naming_them(option, value, capsys):
 def test_the_recipes_refuse_bad_options_before_training(recipe, options, tmp_path):
     (name, value), = options.items()
     with pytest.raises(ValueError, match=f"{name} must be an integer >= 1, got {value}"):
-        recipe(root=tmp_path / "registry", verbose=False, **options)
+        recipe(root=tmp_path / "registry", cache=tmp_path / "cache", verbose=False, **options)
     assert not any(tmp_path.iterdir())
+
+
+def test_without_a_cache_folder_a_recipe_saves_to_the_runtime_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(runtime.CACHE_ENV, str(tmp_path / "user-cache"))  # what a pip install's user cache stands for
+    root = tmp_path / "registry"
+    entry = classifier.train_recipe(epochs=1, limit=64, root=root, verbose=False)
+    assert entry["file"] == str(tmp_path / "user-cache" / "checkpoints" / "mnist-classifier.pt")
+    assert not root.exists()  # unregistered: the registry folder is not even created
 
 
 def test_the_cli_refuses_unknown_recipes(capsys):
@@ -103,7 +112,8 @@ def test_the_committed_classifier_reaches_its_recorded_accuracy(tmp_path):
 @pytest.mark.parametrize("variant", sorted(dcgan.VARIANTS))
 def test_every_dcgan_recipe_trains_registers_and_loads(tmp_path, variant):
     root = tmp_path / "registry"
-    entry = dcgan.train_recipe(variant, seed=0, epochs=1, limit=128, root=root, verbose=False, register=True)
+    entry = dcgan.train_recipe(variant, seed=0, epochs=1, limit=128, root=root, verbose=False, register=True,
+                               cache=tmp_path / "cache")
     assert entry["command"] == f"python -m gan_course train {variant} --seed 0 --epochs 1 --limit 128 --register"
     scores = entry["metrics"]
     assert scores["steps"] == 128 // dcgan.BATCH_SIZE and scores["n"] == dcgan.EVAL_SAMPLES
@@ -129,10 +139,12 @@ def test_an_interrupted_dcgan_recipe_resumes_from_its_checkpoint(tmp_path, monke
 
     monkeypatch.setattr(dcgan.train, "train", crash_after_checkpoint)
     with pytest.raises(KeyboardInterrupt):
-        dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+        dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, cache=tmp_path / "cache",
+                           verbose=False)
     assert (calls[0] / "latest.pt").exists()
     capsys.readouterr()
-    entry = dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, verbose=False)
+    entry = dcgan.train_recipe("dcgan", epochs=251, limit=128, width=4, root=root, cache=tmp_path / "cache",
+                               verbose=False)
     assert "at step 500" in capsys.readouterr().out and entry["metrics"]["steps"] == 502
 
 
