@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test nbval course gpu-check sync release clean
+.PHONY: lab test nbval course gpu-check package-test nbgrader-test set-repo sync release clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +14,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -e .
 	touch $(STAMP)
 
+# JupyterLab at the repository root, opened on exercises/ (the student versions; notebooks/ holds them
+# solved). .jupyter/jupyter_server_config.json hides the lessons' paired .py sources from the file browser.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" $(BIN)/jupyter lab
 
 # Unit tests, exercise checks, notebook pairing and release, and every notebook run
 # once headless (papermill, smoke profile) with assertions on what it recorded.
@@ -36,6 +38,30 @@ course: $(STAMP)
 # in the gpu profile (each capped), timed; appends a dated section to benchmarks/RESULTS.md.
 gpu-check: $(STAMP)
 	TQDM_DISABLE=1 $(BIN)/python benchmarks/gpu_check.py
+
+# The package as Colab's setup cell installs it: a wheel of the tracked files, installed into a temporary
+# environment outside the checkout, then every lesson run from a folder holding only its notebook (smoke
+# profile). About 4 minutes on 2 CPU cores; no network.
+package-test: $(STAMP)
+	GAN_COURSE_PACKAGING=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/packaging
+
+# nbgrader end to end (tests/nbgrader): a temporary course, generate_assignment over the lessons with
+# exercises (release == exercises/), autograde of three submissions each (reference: full marks; untouched
+# release: 0; check cells edited: restored, 0), each within 2 minutes (smoke profile). Installs nbgrader into
+# .venv when missing, with its JupyterLab/server extensions disabled so that `make lab` stays as it is.
+nbgrader-test: $(STAMP)
+	$(BIN)/python -c "import nbgrader" 2>/dev/null || { $(BIN)/python -m pip install "nbgrader>=0.9.6" && \
+	  $(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader && \
+	  for e in formgrader validate_assignment assignment_list course_list; do \
+	    $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e || exit 1; done; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" GAN_COURSE_NBGRADER=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider -rP tests/nbgrader
+
+# After a fork: make set-repo SLUG=owner/name. Writes the repository's name in its one place
+# (REPO_SLUG in gan_course/runtime.py) and rewrites the README's links, every Colab badge and setup cell,
+# and exercises/.
+set-repo: $(STAMP)
+	@test -n "$(SLUG)" || { echo "usage: make set-repo SLUG=owner/name" >&2; exit 2; }
+	$(BIN)/python -m gan_course set-repo "$(SLUG)"
 
 # Regenerate the paired .ipynb files from the .py sources, and the student exercises.
 sync: $(STAMP)
