@@ -4,7 +4,7 @@ memorisation) runs headless; its recorded figures are checked.
 ``pytest tests/lessons/test_lesson_05.py`` runs the notebook in the smoke profile (code paths and the measurements that
 hold for any weights); ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts what the lesson's text
 says. The cpu thresholds leave a margin around the values of the cpu run (seed 0, one torch thread), noted next
-to them. Assertions marked CHECKPOINT read the committed DCGAN checkpoints (data/checkpoints/dcgan*.pt): re-tune
+to them. Assertions marked CHECKPOINT read the committed DCGAN checkpoints (gan_course/pretrained/dcgan*.pt): re-tune
 them when those are retrained.
 """
 
