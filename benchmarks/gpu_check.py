@@ -8,7 +8,7 @@
 1. ``benchmarks/throughput.py`` on CUDA, run as a command: the course's training loop against the
    PyTorch example's loop (stopped at ``--throughput-cap`` seconds).
 2. Every lesson headless in the ``gpu`` profile (``python -m gan_course run``, i.e.
-   ``notebook_tools.run_notebook``), in course order, each stopped at ``--notebook-cap`` seconds. A lesson
+   ``headless.run_notebook``), in course order, each stopped at ``--notebook-cap`` seconds. A lesson
    that would start with less than ``MIN_START`` seconds of the budget left is not run.
 3. A dated section with the device, torch, the throughput figures and each lesson's time and status,
    appended to ``benchmarks/RESULTS.md`` (the smoke profile writes it only to ``<out>/section.md``).
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from gan_course import notebook_tools, runtime
+from gan_course import headless, notebook_tools, runtime
 
 HERE = Path(__file__).resolve().parent
 MIN_START = 30  # seconds a lesson needs at least: a kernel, torch, CUDA
@@ -101,7 +101,7 @@ def lessons(sources: list[Path], profile: str, out: Path, cap: float, deadline: 
         if code is None:
             row["status"] = f"stopped at the {limit:.0f} s cap"
         else:
-            try:  # notebook_tools.run_notebook's row; its seconds are the notebook's, as in `make course`
+            try:  # headless.run_notebook's row; its seconds are the notebook's, as in `make course`
                 ran = json.loads(stdout)
                 row.update(seconds=ran["seconds"], status=ran["status"], error=ran["error"], results=ran["results"])
             except (json.JSONDecodeError, KeyError):
@@ -169,7 +169,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--notebook-cap", type=float, default=120, help="seconds for one lesson")
     parser.add_argument("--only", nargs="+", help="notebook stems to run (default: every lesson)")
     parser.add_argument("--notebooks", type=Path, default=notebook_tools.NOTEBOOKS, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=notebook_tools.BUILD / "gpu_check",
+    parser.add_argument("--out", type=Path, default=headless.BUILD / "gpu_check",
                         help="executed notebooks, results, throughput.json, section.md, gpu_check.json")
     parser.add_argument("--results-md", type=Path, default=None,
                         help="where the section is appended (gpu: benchmarks/RESULTS.md; smoke: nowhere)")

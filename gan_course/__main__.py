@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import notebook_tools, recipes, runtime
+from . import headless, notebook_tools, recipes, runtime
 
 PROFILE_CHOICES = ("auto",) + runtime.PROFILES
 
@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="execute one notebook headless")
     run.add_argument("notebook", type=Path)
     run.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
-    run.add_argument("--out", type=Path, default=notebook_tools.BUILD)
+    run.add_argument("--out", type=Path, default=headless.BUILD)
     course = commands.add_parser("course", help="execute every notebook headless and summarise")
     course.add_argument("--profile", choices=PROFILE_CHOICES, default="auto")
-    course.add_argument("--out", type=Path, default=notebook_tools.BUILD)
+    course.add_argument("--out", type=Path, default=headless.BUILD)
     course.add_argument("--only", nargs="*", help="notebook stems, e.g. 00_start_here")
     train = commands.add_parser("train", help="train a recipe; save its checkpoint in the cache (data/cache/checkpoints)")
     train.add_argument("recipe", choices=sorted(recipes.RECIPES))
@@ -98,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         recipes.RECIPES[args.recipe](**options)
         return 0
     if args.command == "run":
-        row = notebook_tools.run_notebook(args.notebook, args.out, profile=args.profile)
+        row = headless.run_notebook(args.notebook, args.out, profile=args.profile)
         print(json.dumps(row, indent=2))
         return 0 if row["status"] == "ok" else 1
-    rows = notebook_tools.run_course(args.profile, args.out, only=args.only)
+    rows = headless.run_course(args.profile, args.out, only=args.only)
     print(f"wrote {args.out / 'summary.md'}")
     return 0 if all(row["status"] == "ok" for row in rows) else 1
 

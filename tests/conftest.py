@@ -26,7 +26,7 @@ def lesson_runs(tmp_path_factory):
     This is the only place the test suite executes the lessons: papermill fails a run on any cell that
     raises or prints a traceback, and the lesson tests assert on what the run recorded.
     """
-    from gan_course import notebook_tools
+    from gan_course import headless
 
     out = tmp_path_factory.mktemp("build")
     cache: dict[str, dict] = {}
@@ -35,7 +35,7 @@ def lesson_runs(tmp_path_factory):
         if stem not in cache:
             with pytest.MonkeyPatch.context() as env:  # the kernel inherits this process's environment
                 env.setenv("MPLBACKEND", KERNEL_BACKEND)
-                cache[stem] = notebook_tools.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out,
+                cache[stem] = headless.run_notebook(ROOT / "notebooks" / f"{stem}.ipynb", out,
                                                           profile=LESSON_PROFILE)
         return cache[stem]
 

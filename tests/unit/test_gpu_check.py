@@ -11,6 +11,13 @@ from gan_course import notebook_tools as nt
 from gan_course import runtime
 
 LESSON = '''\
+# %% [markdown]
+# # {stem}
+# {badge}
+
+# %%
+{setup}
+
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
@@ -21,6 +28,12 @@ import gan_course
 gan_course.record("profile", gan_course.profile(PROFILE).name)
 time.sleep({sleep})
 '''
+
+
+def lesson(stem: str, sleep: int) -> str:
+    """A tiny lesson with the title, badge and setup cell that sync requires of every lesson."""
+    return LESSON.format(stem=stem, badge=nt.colab_badge(runtime.REPO_SLUG, "notebooks", stem),
+                         setup=nt.setup_cell(runtime.REPO_SLUG), sleep=sleep)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +49,8 @@ def lessons(tmp_path):
     """Two lessons: 98 finishes in seconds (a kernel, torch), 99 sleeps far past any cap of these tests."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    (notebooks / "98_quick.py").write_text(LESSON.format(sleep=0))
-    (notebooks / "99_slow.py").write_text(LESSON.format(sleep=600))
+    (notebooks / "98_quick.py").write_text(lesson("98_quick", sleep=0))
+    (notebooks / "99_slow.py").write_text(lesson("99_slow", sleep=600))
     nt.sync(notebooks)
     return notebooks
 

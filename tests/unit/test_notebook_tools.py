@@ -10,6 +10,7 @@ import textwrap
 import nbformat
 import pytest
 
+from gan_course import headless
 from gan_course import notebook_tools as nt
 from gan_course import runtime
 
@@ -281,7 +282,7 @@ def test_set_repo_rejects_a_bad_slug_and_changes_nothing(course_copy, slug, caps
 def test_run_notebook_and_course_summary(lesson_dir, tmp_path):
     nt.sync(lesson_dir)
     out = tmp_path / "build"
-    rows = nt.run_course("smoke", out, notebooks=lesson_dir)
+    rows = headless.run_course("smoke", out, notebooks=lesson_dir)
     assert [r["status"] for r in rows] == ["ok"], rows[0]["error"]
     assert rows[0]["results"] == {"profile": "smoke", "answer": 42}
     assert (out / "executed" / "99_test.ipynb").is_file() and (out / "html" / "99_test.html").is_file()
@@ -294,7 +295,7 @@ def test_a_failing_notebook_is_reported_not_raised(lesson_dir, tmp_path):
     source = lesson_dir / "99_test.py"
     source.write_text(source.read_text().replace('gan_course.record("answer", 6 * 7)', "1 / 0"))
     nt.sync(lesson_dir)
-    row = nt.run_notebook(lesson_dir / "99_test.ipynb", tmp_path / "build", profile="smoke")
+    row = headless.run_notebook(lesson_dir / "99_test.ipynb", tmp_path / "build", profile="smoke")
     assert row["status"] == "error" and "ZeroDivisionError" in row["error"]
     assert row["results"] == {"profile": "smoke"}  # what it recorded before failing
 
@@ -310,16 +311,16 @@ def test_a_figure_that_fails_to_draw_fails_the_run_in_the_lesson_tests_kernel(le
         'plt.figure().gca().set_title(r"$\\frac{$")  # bad mathtext: fails only when drawn'))
     nt.sync(lesson_dir)
     monkeypatch.setenv("MPLBACKEND", KERNEL_BACKEND)
-    row = nt.run_notebook(lesson_dir / "99_test.ipynb", tmp_path / "build", profile="smoke")
+    row = headless.run_notebook(lesson_dir / "99_test.ipynb", tmp_path / "build", profile="smoke")
     assert row["status"] == "error" and "Expected \\frac{num}{den}" in row["error"]
 
 
 def test_run_notebook_rejects_bad_arguments(lesson_dir, tmp_path):
     with pytest.raises(ValueError, match="ipynb"):
-        nt.run_notebook(lesson_dir / "99_test.py", tmp_path)
+        headless.run_notebook(lesson_dir / "99_test.py", tmp_path)
     nt.sync(lesson_dir)
     with pytest.raises(ValueError, match="profile"):
-        nt.run_notebook(lesson_dir / "99_test.ipynb", tmp_path, profile="fast")
+        headless.run_notebook(lesson_dir / "99_test.ipynb", tmp_path, profile="fast")
 
 
 # --------------------------------------------------------------------------- this repository
