@@ -20,11 +20,16 @@ from .core import (
     FAKE_COLOR,
     LivePlot,
     animate,
+    animation_player,
+    build_slider_panel,
+    figure_png,
     image_grid,
     interact_snapshots,
     make_axes,
     plot_images,
     plot_losses,
+    render_frames,
+    show_widget,
     slider_panel,
     to_numpy,
 )
@@ -54,8 +59,9 @@ from .wgan import (
 
 __all__ = [
     "core", "images", "latent", "theory", "toy", "wgan",
-    "D_COLOR", "DATA_COLOR", "FAKE_COLOR", "LivePlot", "animate", "image_grid", "interact_snapshots", "make_axes",
-    "plot_images", "plot_losses", "slider_panel", "to_numpy",
+    "D_COLOR", "DATA_COLOR", "FAKE_COLOR", "LivePlot", "animate", "animation_player", "build_slider_panel",
+    "figure_png", "image_grid", "interact_snapshots", "make_axes", "plot_images", "plot_losses", "render_frames",
+    "show_widget", "slider_panel", "to_numpy",
     "DIVERGENCE_STYLE", "INF_CAP", "gaussian_divergence_curves", "interact_gaussian_divergences",
     "interact_gaussian_generator", "interact_parallel_lines", "plot_divergence_curves", "plot_gaussian_divergences",
     "plot_gaussian_generator", "plot_generator_losses", "plot_optimal_discriminator", "plot_parallel_lines",

@@ -3,7 +3,9 @@
 Every picture is a plain ``plot_*`` function that returns a matplotlib Figure
 (the tests call these). Widgets are thin ``interact_*`` wrappers around them:
 an exception inside a widget callback does not fail a headless run, so
-notebooks also call the ``plot_*`` function once directly. The topic modules
+notebooks also call the ``plot_*`` function once directly. Every widget helper
+(:func:`slider_panel`, the ``interact_*``, :func:`animate`) displays its widget
+exactly once and returns None, so a cell may end with the call. The topic modules
 (:mod:`.toy`, :mod:`.theory`, :mod:`.wgan`, :mod:`.images`, :mod:`.latent`)
 draw with the helpers here.
 
@@ -12,12 +14,13 @@ Taught in: lessons 00–06
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import Any, Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from torch import Tensor
 
@@ -108,26 +111,84 @@ def plot_losses(history, ax=None, title: str = "losses", smooth: int = 0) -> Fig
 # --------------------------------------------------------------------------- animations and live plots
 
 
-def animate(frames: Sequence[Any], draw: Callable[[Any, Any], None], interval: int = 250, figsize=(6, 4)):
-    """An embedded JavaScript animation: ``draw(ax, frame)`` for each frame.
+def figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, drawn the way the inline backend draws it (tight box, the figure's dpi)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
+    return buffer.getvalue()
 
-    Returns:
-        An ``IPython.display.HTML`` object (display it, or leave it last in a cell).
+
+def render_frames(frames: Sequence[Any], draw: Callable[[Any, Any], None], figsize=(6, 4)) -> list[bytes]:
+    """Each frame drawn once, ``draw(ax, frame)`` on a cleared axes of one figure, as PNG bytes.
+
+    Every frame is saved at the figure's full size (no tight box), so all frames have the same pixel size.
     """
-    from IPython.display import HTML
-
     if len(frames) == 0:
         raise ValueError("animate needs at least one frame")
     fig, ax = plt.subplots(figsize=figsize)
+    pngs = []
+    try:
+        for frame in frames:
+            ax.clear()
+            draw(ax, frame)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", facecolor="white")
+            pngs.append(buffer.getvalue())
+    finally:
+        plt.close(fig)
+    return pngs
 
-    def update(i):
-        ax.clear()
-        draw(ax, frames[i])
 
-    animation = FuncAnimation(fig, update, frames=len(frames), interval=interval)
-    html = HTML(animation.to_jshtml())
-    plt.close(fig)
-    return html
+def animation_player(pngs: Sequence[bytes], interval: int = 250):
+    """A player over pre-rendered PNG frames: a Play button and a frame slider above the frames.
+
+    With ipywidgets 8 the frames are the children of a ``Stack`` whose shown child follows the Play
+    button through ``jslink``: playing runs in the browser alone (no kernel round trip, so it plays while
+    the kernel runs later cells, and in an HTML export that kept the widget state). With older ipywidgets
+    one ``Image`` swaps its bytes from the kernel.
+
+    Returns:
+        The ``VBox`` (not displayed).
+    """
+    import ipywidgets as widgets
+
+    if len(pngs) == 0:
+        raise ValueError("animate needs at least one frame")
+    last = len(pngs) - 1
+    play = widgets.Play(value=0, min=0, max=last, step=1, interval=interval, description="play")
+    slider = widgets.IntSlider(0, 0, last, description="frame")
+    widgets.jslink((play, "value"), (slider, "value"))
+    if hasattr(widgets, "Stack"):  # ipywidgets >= 8
+        frames = widgets.Stack([widgets.Image(value=png, format="png") for png in pngs], selected_index=0)
+        widgets.jsdlink((play, "value"), (frames, "selected_index"))
+        widgets.jsdlink((slider, "value"), (frames, "selected_index"))
+    else:  # pragma: no cover  (ipywidgets 7: the kernel swaps the bytes)
+        frames = widgets.Image(value=pngs[0], format="png")
+        slider.observe(lambda change: setattr(frames, "value", pngs[change["new"]]), names="value")
+    panel = widgets.VBox([widgets.HBox([play, slider]), frames])
+    panel.add_class("gan-course-animation")
+    return panel
+
+
+def animate(frames: Sequence[Any], draw: Callable[[Any, Any], None], interval: int = 250, figsize=(6, 4)) -> None:
+    """Display an animation of ``draw(ax, frame)`` over the frames, as a widget player; returns None.
+
+    The frames are drawn once, to PNG (:func:`render_frames`), and shown by :func:`animation_player`: a
+    widget renders whenever its cell scrolls into view, so the animation is visible after "Run All" in
+    JupyterLab 4 (whose windowed notebook draws off-screen outputs lazily; the JavaScript animation this
+    replaced was drawn at 0 x 0 there). The displayed output also carries the last frame as a PNG, which
+    an HTML export shows when the notebook kept no widget state, and a line of text for a terminal.
+    Like every widget helper of the course it displays its widget once and returns None.
+
+    Args:
+        frames: one item per frame, passed to ``draw``.
+        draw: ``draw(ax, frame)`` draws one frame on an empty axes.
+        interval: milliseconds between frames when playing.
+        figsize: the figure size in inches.
+    """
+    pngs = render_frames(frames, draw, figsize=figsize)
+    show_widget(animation_player(pngs, interval=interval), fallback_png=pngs[-1],
+                text=f"<animation of {len(pngs)} frames: play it in JupyterLab, Jupyter or Colab>")
 
 
 class LivePlot:
@@ -163,43 +224,96 @@ class LivePlot:
 
 
 # --------------------------------------------------------------------------- widgets
+#
+# One rule for every widget helper of the course (slider_panel, interact_snapshots, the interact_* of the
+# topic modules, animate): it DISPLAYS its widget exactly once and returns None. A cell may end with the
+# call (Jupyter displays a cell's last value, and None is not displayed), call it twice, or call it in a
+# loop: each call shows one widget. The pictures themselves are plain, tested ``plot_*`` functions.
 
 
-def interact_snapshots(history, plot: Callable[[tuple[int, Any]], Figure]):
-    """A slider over the recorded snapshots of a run; ``plot((step, snapshot))`` draws one."""
+def show_widget(widget, fallback_png: bytes | None = None, text: str | None = None) -> None:
+    """Display ``widget`` once; with ``fallback_png`` the same output also carries that image.
+
+    A frontend with widgets (JupyterLab, Jupyter, Colab) shows the widget; an HTML export of a notebook
+    that kept no widget state shows the image instead, and a terminal the text.
+    """
+    from IPython.display import display
+
+    bundle = getattr(widget, "_repr_mimebundle_", None)
+    if fallback_png is None or bundle is None:
+        display(widget)
+        return
+    data = dict(bundle() or {})
+    data["image/png"] = base64.b64encode(fallback_png).decode("ascii")
+    if text is not None:
+        data["text/plain"] = text
+    display(data, raw=True)
+
+
+def interact_snapshots(history, plot: Callable[[tuple[int, Any]], Figure]) -> None:
+    """Display a slider over the recorded snapshots of a run; ``plot((step, snapshot))`` draws one.
+
+    Displays the panel once and returns None (see :func:`slider_panel`).
+    """
     import ipywidgets as widgets
 
     if not history.snapshots:
         raise ValueError("the run recorded no snapshots; pass snapshot= and snapshot_every= to train()")
     last = len(history.snapshots) - 1
     slider = widgets.IntSlider(last, 0, last, description="snapshot", continuous_update=False)
-    return slider_panel(lambda i: plot(history.snapshots[i]), i=slider)
+    slider_panel(lambda i: plot(history.snapshots[i]), i=slider)
 
 
-def slider_panel(plot: Callable[..., Figure], **sliders):
-    """Sliders that redraw ``plot(**values)`` below them whenever one of them moves.
+def build_slider_panel(plot: Callable[..., Figure], **sliders):
+    """The ``VBox`` of sliders over an ``Output`` that shows ``plot(**values)`` after a slider moves.
 
-    Unlike ``ipywidgets.interact`` it draws nothing until a slider moves (the notebook shows
-    the static figure just above). Headless runs therefore send no output into a widget: the
-    Output-widget mimic of nbclient answers such output with a message on the kernel's shell
-    channel, which can race with the cell's execute_reply and hang papermill for good.
+    Each move replaces the figure: the output is cleared and exactly one PNG of the figure ``plot``
+    returns is shown (the figure is then closed, and so is any other figure ``plot`` opened). A ``plot``
+    that returns None is read as having drawn on ``plt.gcf()``. An exception in ``plot`` shows as a
+    traceback inside the panel.
+
+    Nothing is drawn until a slider moves (the notebook shows the static figure just above). Headless
+    runs therefore send no output into a widget: the Output-widget mimic of nbclient answers such output
+    with a message on the kernel's shell channel, which can race with the cell's execute_reply and hang
+    papermill for good.
 
     Returns:
-        The ``VBox`` of sliders and output area (displayed).
+        The panel, not displayed (:func:`slider_panel` displays it).
     """
     import ipywidgets as widgets
-    from IPython.display import display
+    from IPython.display import Image, display
 
+    if not sliders:
+        raise ValueError("slider_panel needs at least one slider, e.g. theta=ipywidgets.FloatSlider(...)")
     out = widgets.Output()
 
     def redraw(_change=None):
         with out:
             out.clear_output(wait=True)
-            plot(**{name: slider.value for name, slider in sliders.items()})
-            plt.show()
+            before = set(plt.get_fignums())
+            try:
+                result = plot(**{name: slider.value for name, slider in sliders.items()})
+                fig = result if isinstance(result, Figure) else plt.gcf()
+                display(Image(data=figure_png(fig), format="png"))
+            finally:
+                for number in set(plt.get_fignums()) - before:
+                    plt.close(number)
 
     for slider in sliders.values():
         slider.observe(redraw, names="value")
     panel = widgets.VBox([*sliders.values(), out])
-    display(panel)
+    panel.add_class("gan-course-slider-panel")
     return panel
+
+
+def slider_panel(plot: Callable[..., Figure], **sliders) -> None:
+    """Display sliders that redraw ``plot(**values)`` below them whenever one of them moves; returns None.
+
+    The panel is displayed exactly once, also when a cell ends with this call; each move of a slider
+    replaces the one figure below the sliders (:func:`build_slider_panel`).
+
+    Example::
+
+        viz.slider_panel(plot_parallel_lines, theta=widgets.FloatSlider(0.5, min=-1, max=1))
+    """
+    show_widget(build_slider_panel(plot, **sliders))

@@ -63,11 +63,14 @@ def plot_gaussian_generator(dist, mu: float, sigma: float, ax=None, x_range=(-6.
     )
 
 
-def interact_gaussian_generator(dist, mu: float = 0.0, sigma: float = 1.0):
-    """Sliders for the mean and standard deviation of a Gaussian generator (see :func:`plot_gaussian_generator`)."""
+def interact_gaussian_generator(dist, mu: float = 0.0, sigma: float = 1.0) -> None:
+    """Display sliders for the mean and std of a Gaussian generator (see :func:`plot_gaussian_generator`).
+
+    Displays the panel once and returns None, like every widget helper (:func:`~.core.slider_panel`).
+    """
     import ipywidgets as widgets
 
-    return slider_panel(
+    slider_panel(
         lambda mu, sigma: plot_gaussian_generator(dist, mu, sigma),
         mu=widgets.FloatSlider(mu, min=-4, max=4, step=0.1, description="mean", continuous_update=False),
         sigma=widgets.FloatSlider(sigma, min=0.1, max=3, step=0.05, description="std", continuous_update=False),
@@ -206,11 +209,14 @@ def plot_parallel_lines(theta: float, n: int = 60, thetas=None, seed: int = 0) -
     return fig
 
 
-def interact_parallel_lines(theta: float = 0.5):
-    """A slider for theta in the parallel-lines example (see :func:`plot_parallel_lines`)."""
+def interact_parallel_lines(theta: float = 0.5) -> None:
+    """Display a slider for theta in the parallel-lines example (see :func:`plot_parallel_lines`).
+
+    Displays the panel once and returns None, like every widget helper (:func:`~.core.slider_panel`).
+    """
     import ipywidgets as widgets
 
-    return slider_panel(plot_parallel_lines, theta=widgets.FloatSlider(
+    slider_panel(plot_parallel_lines, theta=widgets.FloatSlider(
         theta, min=-1, max=1, step=0.05, description="θ", continuous_update=False))
 
 
@@ -265,11 +271,14 @@ def plot_gaussian_divergences(mu: float, sigma: float = 1.0, max_shift: float = 
     return fig
 
 
-def interact_gaussian_divergences(mu: float = 2.0, sigma: float = 1.0):
-    """Sliders for the mean and std of Q (see :func:`plot_gaussian_divergences`)."""
+def interact_gaussian_divergences(mu: float = 2.0, sigma: float = 1.0) -> None:
+    """Display sliders for the mean and std of Q (see :func:`plot_gaussian_divergences`).
+
+    Displays the panel once and returns None, like every widget helper (:func:`~.core.slider_panel`).
+    """
     import ipywidgets as widgets
 
-    return slider_panel(
+    slider_panel(
         plot_gaussian_divergences,
         mu=widgets.FloatSlider(mu, min=0, max=6, step=0.1, description="mean of Q", continuous_update=False),
         sigma=widgets.FloatSlider(sigma, min=0.05, max=3, step=0.05, description="std of Q", continuous_update=False),

@@ -2,7 +2,6 @@
 
 import math
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import ot
@@ -102,20 +101,26 @@ def test_critic_contours_and_weight_histogram():
     assert bounds == [-0.01, 0.01]
 
 
-def test_slider_panels_draw_only_when_a_slider_moves():
-    widgets = pytest.importorskip("ipywidgets")
-    matplotlib.use("Agg")
-    panel = viz.interact_parallel_lines(0.25)
-    assert isinstance(panel, widgets.VBox) and isinstance(panel.children[-1], widgets.Output)
-    (slider,) = panel.children[:-1]
-    assert slider.value == 0.25 and not slider.continuous_update
-    assert plt.get_fignums() == []  # nothing drawn at creation (see slider_panel)
-    slider.value = 0.5
-    assert len(plt.get_fignums()) == 1
-    assert "$\\theta$ = 0.50" in plt.gcf().axes[0].get_title()
+def test_slider_panels_pass_their_sliders_to_the_plot(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    shown, drawn = [], []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
 
-    panel = viz.interact_gaussian_divergences(1.0, 0.5)
-    mu, sigma = panel.children[:-1]
-    assert (mu.value, sigma.value) == (1.0, 0.5)
+    def recorder(name):
+        def plot(*args, **kwargs):
+            drawn.append((name, args, kwargs))
+            return plt.figure()
+        return plot
+
+    monkeypatch.setattr(viz.theory, "plot_parallel_lines", recorder("lines"))
+    monkeypatch.setattr(viz.theory, "plot_gaussian_divergences", recorder("gaussians"))
+    assert viz.interact_parallel_lines(0.25) is None and viz.interact_gaussian_divergences(1.0, 0.5) is None
+    (lines, gaussians) = [o for o in shown if hasattr(o, "children")]
+    (theta,) = lines.children[:-1]
+    mu, sigma = gaussians.children[:-1]
+    assert theta.value == 0.25 and not theta.continuous_update and (mu.value, sigma.value) == (1.0, 0.5)
+    assert drawn == []  # nothing drawn at creation (see build_slider_panel)
+    theta.value = 0.5
     sigma.value = 1.0
-    assert "Q = N(1.0, 1.00²)" in [t.get_text() for t in plt.gcf().axes[0].get_legend().get_texts()]
+    assert drawn == [("lines", (), {"theta": 0.5}), ("gaussians", (), {"mu": 1.0, "sigma": 1.0})]
+    assert plt.get_fignums() == []  # each figure closed once shown
