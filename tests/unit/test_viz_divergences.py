@@ -9,14 +9,9 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from conftest import lines_by_label
 from gan_course import theory, viz
 from gan_course.models.gan import MLPDiscriminator
-
-
-def lines_by_label(ax) -> dict:
-    """The lines of a Matplotlib axes by their legend label (here, not imported from conftest: a second
-    conftest.py under tests/ can shadow that module when the whole suite is collected)."""
-    return {line.get_label(): line for line in ax.get_lines()}
 
 
 def parallel_lines_curves(thetas):

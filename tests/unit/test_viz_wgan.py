@@ -5,13 +5,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from conftest import lines_by_label
 from gan_course import viz
-
-
-def lines_by_label(ax) -> dict:
-    """The lines of a Matplotlib axes by their legend label (here, not imported from conftest: a second
-    conftest.py under tests/ can shadow that module when the whole suite is collected)."""
-    return {line.get_label(): line for line in ax.get_lines()}
 
 
 def test_progress_meter_puts_a_scaled_reading_on_its_own_axis():
