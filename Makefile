@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test nbval course gpu-check package-test nbgrader-test set-repo sync release clean
+.PHONY: lab test nbval course gpu-check package-test nbgrader-test browser-test set-repo sync release clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ nbgrader-test: $(STAMP)
 	  for e in formgrader validate_assignment assignment_list course_list; do \
 	    $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e || exit 1; done; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" GAN_COURSE_NBGRADER=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider -rP tests/nbgrader
+
+# Every lesson in JupyterLab 4 in headless Chromium: Run All (smoke profile), then no error output,
+# MathJax, each slider panel once with a figure that changes, animations visible and playing, progress
+# bars; screenshots in build/browser/. Installs chromium, chromium-driver (apt) and selenium when missing.
+# About 4-6 minutes on 2 cores.
+browser-test: $(STAMP)
+	tests/browser/install.sh
+	GAN_COURSE_BROWSER=1 $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
 
 # After a fork: make set-repo SLUG=owner/name. Writes the repository's name in its one place
 # (REPO_SLUG in gan_course/runtime.py) and rewrites the README's links, every Colab badge and setup cell,

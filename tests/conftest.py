@@ -11,6 +11,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # no screen in tests
 import matplotlib.pyplot as plt  # noqa: E402  (after MPLBACKEND)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The long tests of where the course is used run only when asked (their make targets set the variable):
+# `make package-test` (the wheel in a fresh environment), `make nbgrader-test`, `make browser-test`.
+# Gated here, in the one conftest.py: a second conftest.py under tests/ would shadow this module for the
+# tests that import from it (`from conftest import ...`).
+OPT_IN = {"packaging": "GAN_COURSE_PACKAGING", "nbgrader": "GAN_COURSE_NBGRADER", "browser": "GAN_COURSE_BROWSER"}
+collect_ignore = [folder for folder, variable in OPT_IN.items() if os.environ.get(variable) != "1"]
 # The profile the lesson tests run the notebooks in: smoke for `make test`;
 # GAN_COURSE_TEST_PROFILE=cpu asserts the lessons' quality targets.
 LESSON_PROFILE = os.environ.get("GAN_COURSE_TEST_PROFILE", "smoke")
