@@ -22,7 +22,7 @@ DISTRIBUTION_OF = {"sklearn": "scikit-learn", "skimage": "scikit-image", "ot": "
 #: torchvision); allowed without a declaration of their own.
 INDIRECT = {"pillow": "matplotlib"}
 #: The checkout's notebook tooling (sync, release, headless runs): its imports may come from an extra.
-TOOLING = {"gan_course/notebook_tools.py"}
+TOOLING = {"gan_course/notebook_tools.py", "gan_course/headless.py"}
 
 
 def imports(path: Path) -> set[str]:
