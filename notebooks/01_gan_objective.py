@@ -293,8 +293,8 @@ gan_course.show(train.train)
 # feeds labels, CycleGAN trains two pairs at once; the loop stays the same.
 
 # %%
-step = GANStep(MLPGenerator(z_dim=8, data_dim=1), MLPDiscriminator(data_dim=1), d_opt=None, g_opt=None)
-print(f"networks {step.networks}, optimizers {step.optimizers}, k = n_critic = {step.n_critic}")
+print(f"GANStep: networks {GANStep.networks}, optimizers {GANStep.optimizers}, k = n_critic = {GANStep.n_critic} "
+      "by default")
 
 # %% [markdown]
 # ## 6. Why the generator minimises $-\log D(G(z))$ instead
