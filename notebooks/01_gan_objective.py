@@ -86,8 +86,13 @@ print(P)
 # * **For a fixed $D$, $G$ minimises $V$.** Term ① does not involve $G$ at all: it is a constant for the
 #   generator. Only term ② matters, and $G$ lowers it by making $D(G(z))$ large, i.e. by fooling $D$.
 #
-# Writing $p_g$ for the density of $G(z)$, term ② is $\mathbb{E}_{x \sim p_g}[\log(1 - D(x))]$, so
-# $V(D, G) = \int p_{data}(x)\log D(x) + p_g(x)\log(1 - D(x))\,dx$.
+# Writing $p_g$ for the distribution of $G(z)$, term ② is $\mathbb{E}_{x \sim p_g}[\log(1 - D(x))]$: a change of
+# variables that holds for any generator. When $p_g$ also has a *density* (as here, and for the 1D and 2D
+# toy generators of lessons 00–04),
+# $V(D, G) = \int p_{data}(x)\log D(x) + p_g(x)\log(1 - D(x))\,dx$, and everything below uses that integral.
+# A generator that maps a few noise dimensions into a much larger data space has no density: its samples
+# lie on a thin low-dimensional set. Lesson 02 shows what that does to the divergences; the pointwise argument
+# of this lesson needs densities and does not apply there as it stands.
 #
 # Throughout this lesson, $p_{data}$ is the two-mode mixture of lesson 00 and the "generator" is a
 # fixed Gaussian $p_g = \mathcal{N}(0.5, 1)$ — a generator we know the density of, so that every
@@ -118,12 +123,15 @@ print(f"-log 4 = {-math.log(4):.6f}")
 # ## 2. The optimal discriminator
 #
 # For fixed $G$, $D$ maximises $\int p_{data}(x)\log D(x) + p_g(x)\log(1 - D(x))\,dx$. The integrand at each
-# $x$ depends only on the single number $y = D(x)$, so we can maximise **pointwise**: for $a, b \ge 0$, not
-# both 0, the function $f(y) = a\log y + b\log(1 - y)$ on $(0, 1)$ has
+# $x$ depends only on the single number $y = D(x)$, so we can maximise **pointwise**: for $a, b > 0$ the
+# function $f(y) = a\log y + b\log(1 - y)$ on $(0, 1)$ has
 #
 # $$f'(y) = \frac{a}{y} - \frac{b}{1-y} = 0 \iff y = \frac{a}{a + b}, \qquad f''(y) = -\frac{a}{y^2} - \frac{b}{(1-y)^2} < 0,$$
 #
-# a unique maximum. With $a = p_{data}(x)$ and $b = p_g(x)$ (Goodfellow et al. 2014, Proposition 1):
+# a unique maximum. (Where only one density is positive the maximum is not attained: with $b = 0 < a$,
+# $f(y) = a\log y$ keeps growing as $y \to 1$; with $a = 0 < b$ as $y \to 0$. The formula below gives those
+# limits, 1 and 0, which a sigmoid approaches but never reaches.) With $a = p_{data}(x)$ and $b = p_g(x)$
+# (Goodfellow et al. 2014, Proposition 1):
 #
 # $$D^*_G(x) = \frac{p_{data}(x)}{p_{data}(x) + p_g(x)}.$$
 #
@@ -213,14 +221,14 @@ plt.show()
 # the JSD from its definition with $m$ — for several pairs of densities.
 
 # %%
-def gaussian(mu, sigma):
+def gaussian(mu, sigma):  # N(mu, sigma²): sigma is the standard deviation
     return lambda t: theory.gaussian_mixture_pdf(t, [mu], sigma)
 
 
 pairs = {
     "data vs N(0.5, 1)": (p_data, p_g),
-    "data vs N(-2, 0.5)": (p_data, gaussian(-2.0, 0.5)),
-    "data vs N(0, 3)": (p_data, gaussian(0.0, 3.0)),
+    "data vs N(-2, 0.5²)": (p_data, gaussian(-2.0, 0.5)),
+    "data vs N(0, 3²)": (p_data, gaussian(0.0, 3.0)),
     "N(0, 1) vs N(4, 1)": (gaussian(0.0, 1.0), gaussian(4.0, 1.0)),
     "N(0, 1) vs N(0, 1)": (gaussian(0.0, 1.0), gaussian(0.0, 1.0)),
 }

@@ -132,9 +132,9 @@ scorer = evaluation.Scorer(classifier, real=test_digits.images)  # scores agains
 # 4. use **ReLU** in $G$, with **tanh** at the output;
 # 5. use **LeakyReLU** (slope 0.2) in $D$.
 #
-# Their training details add: weights initialised from $\mathcal N(0, 0.02)$, Adam with learning rate
-# $2\cdot 10^{-4}$ and $\beta_1 = 0.5$. The paper's networks make 64×64 images; the course's are the same
-# design cut down to MNIST's 28×28, with four layers each:
+# Their training details add: weights initialised from $\mathcal N(0, 0.02^2)$ (mean 0, standard deviation
+# 0.02), Adam with learning rate $2\cdot 10^{-4}$ and $\beta_1 = 0.5$. The paper's networks make 64×64
+# images; the course's are the same design cut down to MNIST's 28×28, with four layers each:
 
 # %%
 gan_course.show(dcgan.DCGANGenerator)
@@ -156,7 +156,7 @@ def shape_walk(net: nn.Sequential, x: torch.Tensor) -> list[tuple[str, tuple]]:
 
 
 gan_course.seed_everything(SEED)
-G_init, D_init = dcgan.build(dcgan.VARIANTS["dcgan"])  # the course's width, initialised from N(0, 0.02)
+G_init, D_init = dcgan.build(dcgan.VARIANTS["dcgan"])  # the course's width, initialised from N(0, 0.02²)
 with torch.no_grad():
     z = G_init.sample_z(4)  # (4, 100)
     g_shapes = shape_walk(G_init.net, z[:, :, None, None])
@@ -507,7 +507,7 @@ print(f"with ReLU instead of LeakyReLU: gradient norm x {ratio:.2f}; pixels with
 # that the leaky rectifier worked well in $D$, "especially for higher resolution modeling". (The ReLU copy was
 # not trained as such: these numbers measure the mechanism, not a trained ReLU discriminator.)
 #
-# ### 2.6 Weights from $\mathcal N(0, 0.02)$
+# ### 2.6 Weights from $\mathcal N(0, 0.02^2)$
 #
 # Batch norm rescales every hidden layer to unit variance, so there the initial scale of the weights hardly
 # matters. It matters where there is no batch norm: $G$'s output layer, just before the tanh. PyTorch's default
@@ -527,7 +527,7 @@ def activation_stds(G: nn.Module, z: torch.Tensor) -> list[tuple[str, float]]:
 
 z_init = torch.randn(256, 100, generator=torch.Generator().manual_seed(SEED + 6))
 init_stats = {}
-for init in ("default", "N(0, 0.02)"):
+for init in ("default", "N(0, 0.02²)"):
     gan_course.seed_everything(SEED)
     G_try = dcgan.DCGANGenerator(width=dcgan.WIDTH)
     if init != "default":
@@ -550,7 +550,7 @@ for init, row in init_stats.items():
 # After each batch norm the standard deviation is 1 with either initialisation. At the output it is not:
 # with PyTorch's default, $G$ starts with almost half of its pixels already saturated near $\pm 1$, where the
 # tanh's slope $1 - \tanh^2$ is small: every gradient that reaches $G$ is multiplied by that slope, on average
-# by the value printed above. With $\mathcal N(0, 0.02)$ the first images are a faint grey around 0, in the
+# by the value printed above. With $\mathcal N(0, 0.02^2)$ the first images are a faint grey around 0, in the
 # tanh's linear range, where the slope is nearly 1 and every pixel can move.
 #
 # ## 3. Training on MNIST
@@ -648,7 +648,7 @@ print(f"{changed:.0%} of the 64 positions show another digit at step {last_step}
 
 # %% [markdown]
 # The first frame is flat grey: the snapshots are taken in eval mode, where batch norm uses its running
-# averages, and at step 0 those still assume unit variance while the $\mathcal N(0, 0.02)$ weights make tiny
+# averages, and at step 0 those still assume unit variance while the $\mathcal N(0, 0.02^2)$ weights make tiny
 # activations (section 2.6). Then blobs of ink appear, then strokes, then digits. Each position keeps "its" $z$,
 # and the digit it shows can still change late in training (the share printed above): the generator moves
 # whole regions of the latent space from one digit to another while it learns.
@@ -1115,9 +1115,10 @@ gan_course.checks.discriminator_block(discriminator_block)
 # %% [markdown]
 # **Exercise 3 (1 point). DCGAN's initialisation.** Write the function that `model.apply(init_weights)` calls
 # on every submodule: for every `nn.Conv2d` and `nn.ConvTranspose2d` draw the weights from
-# $\mathcal N(0, 0.02)$ and set the bias (if there is one) to 0; for every `nn.BatchNorm2d` draw the scale
-# (`weight`) from $\mathcal N(1, 0.02)$ and set the shift (`bias`) to 0. Leave other modules alone.
-# (`nn.init.normal_` and `nn.init.zeros_` change a parameter in place.)
+# $\mathcal N(0, 0.02^2)$ (mean 0, standard deviation 0.02) and set the bias (if there is one) to 0; for every
+# `nn.BatchNorm2d` draw the scale (`weight`) from $\mathcal N(1, 0.02^2)$ and set the shift (`bias`) to 0. Leave
+# other modules alone. (`nn.init.normal_(tensor, mean, std)` takes the standard deviation, and it and
+# `nn.init.zeros_` change a parameter in place.)
 
 # %% nbgrader={"grade": false, "grade_id": "init_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def init_weights(module: nn.Module) -> None:
@@ -1146,7 +1147,7 @@ gan_course.checks.dcgan_init(init_weights)
 #   $G$'s output gives every batch the same statistics before the tanh, and on $D$'s input it hides a washed-out
 #   batch from $D$; $G$'s first layer is a matrix product; the tanh folds $G$'s far wider output into the data's
 #   range and makes the background easy; about half of $D$'s units see negative inputs, which a ReLU would
-#   block; $\mathcal N(0, 0.02)$ starts $G$ in the tanh's linear range, PyTorch's default in its saturation.
+#   block; $\mathcal N(0, 0.02^2)$ starts $G$ in the tanh's linear range, PyTorch's default in its saturation.
 # * A DCGAN trained with the package loop turns noise into digits within a few hundred steps; the committed
 #   checkpoint continues to train like any other model.
 # * Batch norm per the guidelines gave the best FID by a wide margin; everywhere, grey washed-out backgrounds
@@ -1179,7 +1180,7 @@ print(f"ink gap between a bold and a thin batch kept in training mode: BN on G's
 print(f"D's units with a negative input (blocked by a ReLU): {r['d_negative_share'][0]:.0%} and "
       f"{r['d_negative_share'][1]:.0%}; init: pixels beyond "
       f"±0.9 at the start {r['init_stats']['default']['saturated_share']:.0%} (default) vs "
-      f"{r['init_stats']['N(0, 0.02)']['saturated_share']:.0%} (N(0, 0.02))")
+      f"{r['init_stats']['N(0, 0.02²)']['saturated_share']:.0%} (N(0, 0.02²))")
 print(f"fresh DCGAN: FID {r['fresh_fid_curve'][0]:.0f} -> {r['fresh_fid_curve'][-1]:.1f} in {r['fresh_steps']} steps "
       f"({r['fresh_seconds']:.0f} s)")
 for variant, row in r["ablation"].items():

@@ -225,11 +225,11 @@ def _init_test_network() -> nn.Module:
 
 def _check_normal(values: Tensor, mean: float, std: float, what: str, case: str, hint: str) -> None:
     if not torch.isfinite(values).all():
-        raise AssertionError(f"case '{case}': expected {what} ~ N({mean:g}, {std:g}), received NaN or infinite "
+        raise AssertionError(f"case '{case}': expected {what} ~ N({mean:g}, {std:g}²), received NaN or infinite "
                              f"values. {hint}")
     m, s = values.mean().item(), values.std().item()
     if abs(m - mean) > 0.1 * std + 4 * std / math.sqrt(values.numel()) or abs(s - std) > 0.1 * std:
-        raise AssertionError(f"case '{case}': expected {what} ~ N({mean:g}, {std:g}), received values with mean "
+        raise AssertionError(f"case '{case}': expected {what} ~ N({mean:g}, {std:g}²), received values with mean "
                              f"{m:.4f} and standard deviation {s:.4f}. {hint}")
     kurtosis = (((values - m) / s) ** 4).mean().item()
     if values.numel() > 10_000 and not 2.7 < kurtosis < 3.3:
@@ -241,7 +241,7 @@ def _check_normal(values: Tensor, mean: float, std: float, what: str, case: str,
 @exercise_check(seed=52)
 def dcgan_init(student_fn: Callable[[nn.Module], None]) -> None:
     """Check ``student_fn(module)``, used as ``model.apply(student_fn)``: convolution weights (Conv2d and
-    ConvTranspose2d) ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02), all their biases 0; a Linear layer either left
+    ConvTranspose2d) ~ N(0, 0.02²), batch-norm scales ~ N(1, 0.02²), all their biases 0; a Linear layer either left
     alone or initialised like a convolution."""
     case = "model.apply(init_weights) on a DCGAN-like network"
     net = _init_test_network()
@@ -268,7 +268,7 @@ def dcgan_init(student_fn: Callable[[nn.Module], None]) -> None:
         layers = [(n, m) for n, m in named if type(m) is kind]
         if untouched(layers, "weight"):
             other = "nn.Conv2d" if kind is nn.ConvTranspose2d else "nn.ConvTranspose2d"
-            raise AssertionError(f"case '{case}': expected the {kind.__name__} weights ~ N(0, 0.02), received them "
+            raise AssertionError(f"case '{case}': expected the {kind.__name__} weights ~ N(0, 0.02²), received them "
                                  f"unchanged: the {kind.__name__} weights were not initialised. Handle {other} and "
                                  f"{kind.__name__} alike (they are different classes: isinstance(module, (nn.Conv2d, "
                                  "nn.ConvTranspose2d))), and write into the module's weight in place.")
@@ -277,7 +277,7 @@ def dcgan_init(student_fn: Callable[[nn.Module], None]) -> None:
                       "comes first, then the standard deviation (not the variance).")
     norms = [(n, m) for n, m in named if isinstance(m, nn.BatchNorm2d)]
     if untouched(norms, "weight"):
-        raise AssertionError(f"case '{case}': expected the BatchNorm2d scales ~ N(1, 0.02), received them unchanged: "
+        raise AssertionError(f"case '{case}': expected the BatchNorm2d scales ~ N(1, 0.02²), received them unchanged: "
                              "the BatchNorm2d weights (the scales gamma) were not initialised.")
     _check_normal(torch.cat([m.weight.detach() for _, m in norms]), 1.0, 0.02, "the BatchNorm2d weights (scales)", case,
                   "Batch norm's scale starts near 1 (nn.init.normal_(module.weight, 1.0, 0.02)), so that the layer "
@@ -295,5 +295,5 @@ def dcgan_init(student_fn: Callable[[nn.Module], None]) -> None:
         w = torch.cat([m.weight.detach().flatten() for _, m in linear])
         _check_normal(w, 0.0, 0.02, "the Linear weights (left alone, or initialised like a convolution)", case,
                       "DCGAN's rule is for convolutions and batch norm; a Linear layer is either left alone or "
-                      "gets N(0, 0.02) like a convolution -- not batch norm's N(1, 0.02): check your elif/else.")
+                      "gets N(0, 0.02²) like a convolution -- not batch norm's N(1, 0.02²): check your elif/else.")
     _passed("dcgan_init", 5)  # ConvTranspose2d weights, Conv2d weights, batch-norm scales, biases, Linear

@@ -9,7 +9,7 @@ The paper's architecture guidelines, each visible below:
   transposed convolution makes a 7 x 7 map; D's last convolution turns its 4 x 4 map
   into one score;
 * ReLU in G with tanh at the output (images are scaled to [-1, 1]); LeakyReLU(0.2) in D;
-* weights initialised from N(0, 0.02) (:func:`init_weights`).
+* weights initialised from N(0, 0.02²), standard deviation 0.02 (:func:`init_weights`).
 
 Four layers each. G grows 1 x 1 -> 7 x 7 -> 14 x 14 -> 28 x 28 while the channels shrink, then a
 3 x 3 transposed convolution with stride 1 paints the one output channel from the full-size features;
@@ -122,8 +122,8 @@ class DCGANDiscriminator(nn.Module):
 
 
 def init_weights(module: nn.Module) -> None:
-    """DCGAN's initialisation, for ``model.apply(init_weights)``: convolution weights ~ N(0, 0.02);
-    batch-norm scales ~ N(1, 0.02) and shifts 0; convolution biases 0."""
+    """DCGAN's initialisation, for ``model.apply(init_weights)``: convolution weights ~ N(0, 0.02²)
+    (standard deviation 0.02); batch-norm scales ~ N(1, 0.02²) and shifts 0; convolution biases 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
@@ -186,7 +186,7 @@ def variant(name: str) -> DCGANConfig:
 
 
 def build(config: DCGANConfig) -> tuple[DCGANGenerator, DCGANDiscriminator]:
-    """A freshly initialised (N(0, 0.02)) generator and discriminator of ``config``."""
+    """A freshly initialised (N(0, 0.02²)) generator and discriminator of ``config``."""
     G = DCGANGenerator(z_dim=config.z_dim, width=config.width, batch_norm=config.g_batch_norm)
     D = DCGANDiscriminator(width=config.width, batch_norm=config.d_batch_norm)
     G.apply(init_weights)

@@ -380,8 +380,8 @@ OLD_MISTAKES = [
     (checks.discriminator_block, db_bias_with_norm, "bias=False"),
     (checks.discriminator_block, db_max_pooling, "remove the MaxPool2d"),
     (checks.dcgan_init, stub, "not implemented yet"),
-    (checks.dcgan_init, init_std_point_two, "weights ~ N(0, 0.02), received values"),
-    (checks.dcgan_init, init_uniform, "N(0, 0.02)"),
+    (checks.dcgan_init, init_std_point_two, "weights ~ N(0, 0.02²), received values"),
+    (checks.dcgan_init, init_uniform, "N(0, 0.02²)"),
     (checks.dcgan_init, init_uniform_same_std, "not nn.init.uniform_"),
     (checks.dcgan_init, init_batch_norm_scale_zero, "scales"),
     (checks.dcgan_init, init_conv2d_only, "ConvTranspose2d weights were not initialised"),
@@ -420,17 +420,17 @@ NEW_MISTAKES = [
     (checks.discriminator_block, db_python_list, "received none. Your block computes an output, so its layers are "
                                                  "hidden"),
     (checks.dcgan_init, init_catch_all_like_batch_norm, "expected the Linear weights (left alone, or initialised like "
-                                                        "a convolution) ~ N(0, 0.02), received values with mean 1.0"),
+                                                        "a convolution) ~ N(0, 0.02²), received values with mean 1.0"),
     (checks.dcgan_init, init_variance_not_std, "and standard deviation 0.0004. Use nn.init.normal_(module.weight, "
                                                "0.0, 0.02): the mean comes first, then the standard deviation (not the "
                                                "variance)"),
     (checks.dcgan_init, init_batch_norm_shift_one, "expected all BatchNorm2d biases (shifts) to be 0, received values "
                                                    "up to 1"),
-    (checks.dcgan_init, init_batch_norm_scale_exactly_one, "expected the BatchNorm2d weights (scales) ~ N(1, 0.02), "
+    (checks.dcgan_init, init_batch_norm_scale_exactly_one, "expected the BatchNorm2d weights (scales) ~ N(1, 0.02²), "
                                                            "received values with mean 1.0000 and standard deviation "
                                                            "0.0000"),
-    (checks.dcgan_init, init_xavier, "expected the ConvTranspose2d weights ~ N(0, 0.02)"),
-    (checks.dcgan_init, init_not_written_back, "expected the ConvTranspose2d weights ~ N(0, 0.02), received them "
+    (checks.dcgan_init, init_xavier, "expected the ConvTranspose2d weights ~ N(0, 0.02²)"),
+    (checks.dcgan_init, init_not_written_back, "expected the ConvTranspose2d weights ~ N(0, 0.02²), received them "
                                                "unchanged"),
     (checks.dcgan_init, init_plain_tensor, "received an error instead: your function raised TypeError"),
 ]

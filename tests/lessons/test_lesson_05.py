@@ -99,7 +99,7 @@ def test_leaky_relu_passes_gradient_for_negative_inputs(r):
 
 
 def test_init(r):
-    default, dcgan = r["init_stats"]["default"], r["init_stats"]["N(0, 0.02)"]
+    default, dcgan = r["init_stats"]["default"], r["init_stats"]["N(0, 0.02²)"]
     assert dcgan["output_weight_std"] == pytest.approx(0.02, abs=0.002) and default["output_weight_std"] > 0.1
     for row in (default, dcgan):
         assert all(s == pytest.approx(1.0, abs=0.05) for s in row["after_batch_norm"])  # BN rescales either way
