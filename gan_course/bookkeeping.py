@@ -22,11 +22,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
-from torch import Tensor
 from tqdm.auto import tqdm
 
 CHECKPOINT_NAME = "latest.pt"

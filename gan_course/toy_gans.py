@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import torch
-from torch import Tensor, nn
+from torch import nn
 
 from . import metrics, train
 from .data import GaussianMixture

@@ -1,9 +1,8 @@
 import matplotlib
-import numpy as np
 import pytest
 import torch
 
-from gan_course import losses, train, viz
+from gan_course import train, viz
 from gan_course.models.gan import GANStep, MLPDiscriminator, MLPGenerator
 
 
@@ -25,7 +24,7 @@ def test_image_grid_layout_and_range():
 
 
 def test_plots_return_figures():
-    G, D = MLPGenerator(z_dim=2, data_dim=2, hidden=8), MLPDiscriminator(data_dim=2, hidden=8)
+    D = MLPDiscriminator(data_dim=2, hidden=8)
     history = train.History(step=[1, 2, 3], losses={"d_loss": [1.0, 0.9, 0.8], "g_loss": [0.7, 0.8, 0.9]})
     figures = [
         viz.plot_images(torch.rand(8, 1, 6, 6) * 2 - 1, nrow=4, title="x"),
