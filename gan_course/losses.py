@@ -69,6 +69,21 @@ def nonsaturating_g_loss(fake_logits: Tensor) -> Tensor:
     return F.softplus(-fake_logits).mean()
 
 
+def smoothed_d_loss(real_logits: Tensor, fake_logits: Tensor, real_label: float = 0.9) -> Tensor:
+    """The discriminator's loss with *one-sided label smoothing* (Salimans et al. 2016, Section 3.4).
+
+    The real samples' target is ``real_label`` (0.9) instead of 1; the fakes' target stays 0
+    (smoothing it too would move D's optimum towards the fakes). With ``real_label = 1`` this is
+    :func:`minimax_d_loss`.
+    """
+    _check_logits("real_logits", real_logits)
+    _check_logits("fake_logits", fake_logits)
+    if not 0.5 < real_label <= 1.0:
+        raise ValueError(f"real_label must be in (0.5, 1], got {real_label}")
+    real_loss = real_label * F.softplus(-real_logits) + (1 - real_label) * F.softplus(real_logits)
+    return real_loss.mean() + F.softplus(fake_logits).mean()
+
+
 def wasserstein_d_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
     """The WGAN critic's loss: ``E[f(G(z))] - E[f(x)]`` (the negated W1 estimate)."""
     _check_logits("real_scores", real_scores)

@@ -1,33 +1,42 @@
-"""The GAN variants of the mode-collapse benchmark, each as one configuration.
+"""The GAN variants of the mode-collapse benchmark, each as one configuration, and the benchmark's protocol.
 
-Lesson 04 and ``benchmarks/toy_modes.py`` train the same methods on the ring of 8
-and the grid of 25 Gaussians (:mod:`gan_course.data`) and score them with the
-VEEGAN/PacGAN protocol (:func:`gan_course.metrics.mode_coverage` on 2,500 samples):
+Lesson 05 and ``benchmarks/toy_modes.py`` train the same methods on the ring of 8 and the
+grid of 25 Gaussians (:mod:`gan_course.data`) and score them with the VEEGAN/PacGAN protocol
+(:func:`gan_course.metrics.mode_coverage` on 2,500 samples):
 
 * ``gan``: the non-saturating GAN (Goodfellow et al. 2014);
-* ``wgan``: WGAN with weight clipping and the paper's defaults (Arjovsky et al. 2017:
-  RMSProp, lr 5e-5, c = 0.01, n_critic = 5, batch 64);
-* ``wgan-gp``: WGAN with a gradient penalty (Gulrajani et al. 2017: lambda = 10,
-  Adam lr 1e-4, betas (0, 0.9), n_critic = 5);
+* ``gan-anneal``: the same GAN with a learning rate that decays linearly to 0 over the second
+  half of training (standard practice, nothing new): large early steps find the modes, small
+  late ones settle the samples on them;
+* ``wgan``: WGAN with weight clipping (Arjovsky et al. 2017: RMSProp, c = 0.01, n_critic = 5, batch 64);
+* ``wgan-gp``: WGAN with a gradient penalty (Gulrajani et al. 2017: lambda = 10, Adam betas (0, 0.9),
+  n_critic = 5);
 * ``sngan``: a spectrally normalised D with the non-saturating loss (Miyato et al. 2018);
-* ``gan-anneal``: the non-saturating GAN with a 20x larger learning rate that decays
-  linearly to 0 over the second half of training (standard practice, nothing new):
-  the large early steps find the modes, the small late ones settle every sample on
-  one -- the grid's modes are only 0.05 wide, 2 apart.
+* three tricks on the plain GAN: ``gan-smooth`` (one-sided label smoothing, Salimans et al. 2016),
+  ``gan-mbstd`` (a minibatch standard deviation feature in D, Karras et al. 2018) and ``gan-fm``
+  (feature matching, Salimans et al. 2016).
 
-A method is a frozen :class:`ToyGAN` whose settings come from its paper; the networks and
-training steps live in the papers' modules (:mod:`gan_course.models.gan`, ``wgan``, ``pacgan``).
-:func:`fit_toy_gan` builds a method's G, D and step, trains them with the course loop
-(:func:`gan_course.train.train`) and :func:`evaluate` scores G. ``ToyGAN.pack`` turns any method
-into its PacGAN variant, e.g. ``METHODS["gan"].replace(pack=2)``.
+**A fair comparison.** Every method gets the same number of generator steps (:data:`BUDGET`;
+a WGAN step still makes five critic updates: that is the method) and its own learning rate,
+tuned by the same small sweep: :data:`LR_FACTORS` times the paper's rate on :data:`SWEEP_SEEDS`,
+which are not the benchmark's seeds, best mean :func:`score`. :data:`TUNED_LR` keeps the winners
+of the sweep that ``benchmarks/toy_modes.py`` ran for ``benchmarks/RESULTS.md``; :func:`tuned`
+applies them.
 
-Taught in: lessons 03 and 04; ``benchmarks/toy_modes.py`` runs the full benchmark.
+A method is a frozen :class:`ToyGAN`; the networks and training steps live in the papers'
+modules (:mod:`gan_course.models.gan`, ``wgan``, ``improved_gan``, ``pacgan``).
+:func:`fit_toy_gan` builds and trains one, :func:`evaluate` scores its G. ``ToyGAN.pack`` turns
+any method into its PacGAN variant, e.g. ``METHODS["gan"].replace(pack=2)``.
+
+Taught in: lessons 03, 04 and 05; ``benchmarks/toy_modes.py`` runs the full benchmark.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +44,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import metrics, train
+from . import losses, metrics, train
 from .data import GaussianMixture
 from .models.gan import GANStep, MLPDiscriminator, MLPGenerator
+from .models.improved_gan import FeatureMatchingStep
 from .models.pacgan import PackedDiscriminator
 from .models.wgan import WGANStep
 
@@ -52,28 +62,20 @@ PUBLISHED: list[tuple[str, dict[str, tuple[float, float]]]] = [
     ("PacGAN2 (PacGAN Table 1)", {"ring": (7.9, 95.6), "grid": (23.8, 91.3)}),
     ("PacGAN4 (PacGAN Table 1)", {"ring": (7.8, 95.9), "grid": (24.8, 93.6)}),
 ]
-# Generator steps per profile, data set and method for the benchmark (and lesson 04's small version of
-# it). The baselines get what the cpu budget allows (WGAN and WGAN-GP make five critic updates per
-# step); "gan-anneal" gets the steps its learning-rate schedule needs to settle every sample on a mode.
-STEPS: dict[str, dict[str, dict[str, int]]] = {
-    "smoke": {"ring": {}, "grid": {}},
-    "cpu": {
-        "ring": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 8000},
-        "grid": {"gan": 4000, "wgan": 4000, "wgan-gp": 1500, "sngan": 4000, "gan-anneal": 20000},
-    },
-    "gpu": {
-        "ring": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 20000},
-        "grid": {"gan": 20000, "wgan": 20000, "wgan-gp": 20000, "sngan": 20000, "gan-anneal": 30000},
-    },
-}
-SMOKE_STEPS = 20  # every method, every data set, in the smoke profile
+# Generator steps per profile: the same for every method and both data sets, in lesson 05's small
+# version and in benchmarks/toy_modes.py alike.
+BUDGET: dict[str, int] = {"smoke": 20, "cpu": 4000, "gpu": 20000}
+# The learning-rate sweep: these multiples of each method's paper rate, on SWEEP_SEEDS -- not the
+# benchmark's seeds 0, 1, ..., so that picking the best rate does not flatter the benchmark's own runs.
+LR_FACTORS: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0)
+SWEEP_SEEDS: tuple[int, ...] = (100, 101)
 
 
-def steps_for(profile: str, data_name: str, method: str) -> int:
-    """Generator steps of ``method`` on ``data_name`` ("ring" or "grid") in ``profile``, from :data:`STEPS`."""
-    if profile not in STEPS or data_name not in STEPS[profile]:
-        raise ValueError(f"expected a profile in {list(STEPS)} and data 'ring' or 'grid', got {profile!r}, {data_name!r}")
-    return STEPS[profile][data_name].get(method, SMOKE_STEPS)
+def steps_for(profile: str) -> int:
+    """Generator steps of every method in ``profile`` (:data:`BUDGET`)."""
+    if profile not in BUDGET:
+        raise ValueError(f"expected a profile in {list(BUDGET)}, got {profile!r}")
+    return BUDGET[profile]
 
 
 # The course's target for its best method: every mode and >= 95% high quality, better than every row above.
@@ -105,6 +107,9 @@ class ToyGAN:
     d_depth: int = 3                # number of D's hidden layers
     decay_from: float = 1.0         # the lr decays linearly to 0 from this fraction of the steps (1: constant)
     pack: int = 1                   # PacGAN: D judges packs of this many samples jointly (1: plain D)
+    real_label: float = 1.0         # D's target for real samples (0.9: one-sided label smoothing)
+    minibatch_std: bool = False     # D sees the batch's standard deviation before its last layer
+    g_objective: str = "nonsaturating"  # or "feature_matching" (G matches the mean of D's features)
     reference: str = ""             # where the settings come from
 
     def replace(self, **changes) -> "ToyGAN":
@@ -116,14 +121,20 @@ METHODS: dict[str, ToyGAN] = {
     m.name: m
     for m in (
         ToyGAN("gan", reference="Goodfellow et al. 2014, non-saturating loss; Adam 1e-4, beta1 0.5"),
+        ToyGAN("gan-anneal", decay_from=0.5,
+               reference="the GAN, its learning rate decaying linearly to 0 over the second half"),
         ToyGAN("wgan", loss="wasserstein", optimizer="rmsprop", lr=5e-5, n_critic=5, clip=0.01, batch_size=64,
                reference="Arjovsky et al. 2017, Algorithm 1 defaults"),
         ToyGAN("wgan-gp", loss="wasserstein", lr=1e-4, betas=(0.0, 0.9), n_critic=5, gp_weight=10.0,
                reference="Gulrajani et al. 2017, Algorithm 1 defaults"),
         ToyGAN("sngan", lr=2e-4, d_norm="spectral",
                reference="Miyato et al. 2018, spectral norm in D, non-saturating loss, Adam 2e-4, beta1 0.5"),
-        ToyGAN("gan-anneal", lr=2e-3, decay_from=0.5,
-               reference="non-saturating GAN, Adam 2e-3 decaying linearly to 0 over the second half"),
+        ToyGAN("gan-smooth", real_label=0.9,
+               reference="the GAN with one-sided label smoothing (Salimans et al. 2016, Sec. 3.4): real target 0.9"),
+        ToyGAN("gan-mbstd", minibatch_std=True,
+               reference="the GAN, D with a minibatch standard deviation feature (Karras et al. 2018, Sec. 3)"),
+        ToyGAN("gan-fm", g_objective="feature_matching",
+               reference="the GAN, G by feature matching on D's last hidden layer (Salimans et al. 2016, Sec. 3.1)"),
     )
 }
 
@@ -132,7 +143,7 @@ def build(method: ToyGAN, data_dim: int = 2, device="cpu") -> tuple[MLPGenerator
     """G and D of ``method`` for ``data_dim``-dimensional data, on ``device``."""
     G = MLPGenerator(z_dim=method.z_dim, data_dim=data_dim, hidden=method.g_hidden, depth=method.g_depth)
     D = MLPDiscriminator(data_dim=data_dim * method.pack, hidden=method.d_hidden, depth=method.d_depth,
-                         norm=method.d_norm)
+                         norm=method.d_norm, minibatch_std=method.minibatch_std)
     if method.pack > 1:
         D = PackedDiscriminator(D, method.pack)
     return G.to(device), D.to(device)
@@ -190,7 +201,14 @@ def fit_toy_gan(
     if method.loss == "wasserstein":
         step = WGANStep(G, D, d_opt, g_opt, clip=method.clip, gp_weight=method.gp_weight, n_critic=method.n_critic)
     elif method.loss == "nonsaturating":
-        step = GANStep(G, D, d_opt, g_opt, n_critic=method.n_critic)
+        d_loss = functools.partial(losses.smoothed_d_loss, real_label=method.real_label)
+        if method.g_objective == "nonsaturating":
+            step = GANStep(G, D, d_opt, g_opt, d_loss=d_loss, n_critic=method.n_critic)
+        elif method.g_objective == "feature_matching":
+            step = FeatureMatchingStep(G, D, d_opt, g_opt, d_loss=d_loss, n_critic=method.n_critic)
+        else:
+            raise ValueError(f"unknown g_objective {method.g_objective!r}; expected 'nonsaturating' or "
+                             "'feature_matching'")
     else:
         raise ValueError(f"unknown loss {method.loss!r}; expected 'nonsaturating' or 'wasserstein'")
 
@@ -226,57 +244,203 @@ def evaluate(G: nn.Module, dist: GaussianMixture, n: int = N_EVAL, seed: int = 0
     return metrics.mode_coverage(samples, dist.centers, dist.std)
 
 
-# --------------------------------------------------------------------------- tables over seeds
+# --------------------------------------------------------------------------- the protocol: runs, sweep, tables
+
+
+def score(cov: metrics.ModeCoverage) -> float:
+    """One number per run for the sweep: the share of modes captured times the share of high-quality
+    samples (1 for a G that hits every mode and puts every sample on one; real data scores about 0.99)."""
+    return cov.modes / cov.n_modes * cov.hq_fraction
+
+
+# The sweep's winners, measured by `benchmarks/toy_modes.py --profile cpu --jobs 2` on 2026-11-30 (BUDGET["cpu"]
+# steps, LR_FACTORS, SWEEP_SEEDS; the table is in benchmarks/RESULTS.md): data set -> method -> learning rate.
+TUNED_LR: dict[str, dict[str, float]] = {
+    "ring": {
+        "gan": 0.001, "gan-anneal": 0.003, "wgan": 0.00015, "wgan-gp": 0.0001, "sngan": 0.0002, "gan-smooth": 0.001,
+        "gan-mbstd": 0.003, "gan-fm": 0.0003,
+    },
+    "grid": {
+        "gan": 0.001, "gan-anneal": 0.001, "wgan": 0.00015, "wgan-gp": 0.001, "sngan": 0.0002, "gan-smooth": 0.001,
+        "gan-mbstd": 0.001, "gan-fm": 0.003,
+    },
+}
+
+
+# The same run's mean scores: data set -> method -> {learning rate: mean score over SWEEP_SEEDS}, as printed.
+SWEEP_SCORES: dict[str, dict[str, dict[float, float]]] = {
+    "ring": {
+        "gan": {0.0001: 0.46, 0.0003: 0.80, 0.001: 0.95, 0.003: 0.94},
+        "gan-anneal": {0.0001: 0.41, 0.0003: 0.89, 0.001: 0.95, 0.003: 0.97},
+        "wgan": {5e-05: 0.08, 0.00015: 0.15, 0.0005: 0.01, 0.0015: 0.00},
+        "wgan-gp": {0.0001: 0.10, 0.0003: 0.00, 0.001: 0.00, 0.003: 0.00},
+        "sngan": {0.0002: 0.02, 0.0006: 0.00, 0.002: 0.00, 0.006: 0.00},
+        "gan-smooth": {0.0001: 0.57, 0.0003: 0.74, 0.001: 0.95, 0.003: 0.77},
+        "gan-mbstd": {0.0001: 0.68, 0.0003: 0.88, 0.001: 0.92, 0.003: 0.94},
+        "gan-fm": {0.0001: 0.36, 0.0003: 0.38, 0.001: 0.29, 0.003: 0.37},
+    },
+    "grid": {
+        "gan": {0.0001: 0.01, 0.0003: 0.06, 0.001: 0.48, 0.003: 0.13},
+        "gan-anneal": {0.0001: 0.01, 0.0003: 0.05, 0.001: 0.64, 0.003: 0.41},
+        "wgan": {5e-05: 0.01, 0.00015: 0.01, 0.0005: 0.01, 0.0015: 0.01},
+        "wgan-gp": {0.0001: 0.01, 0.0003: 0.01, 0.001: 0.07, 0.003: 0.01},
+        "sngan": {0.0002: 0.05, 0.0006: 0.01, 0.002: 0.00, 0.006: 0.00},
+        "gan-smooth": {0.0001: 0.04, 0.0003: 0.12, 0.001: 0.52, 0.003: 0.04},
+        "gan-mbstd": {0.0001: 0.01, 0.0003: 0.10, 0.001: 0.43, 0.003: 0.21},
+        "gan-fm": {0.0001: 0.01, 0.0003: 0.02, 0.001: 0.05, 0.003: 0.20},
+    },
+}
+
+
+def format_sweep_scores(scores: dict[str, dict[str, dict[float, float]]] | None = None) -> str:
+    """:data:`SWEEP_SCORES` (or ``scores``) as one line per data set and method, the chosen rate starred."""
+    scores = SWEEP_SCORES if scores is None else scores
+    lines = []
+    for data_name, by_method in scores.items():
+        for method, by_lr in by_method.items():
+            cells = [f"{lr:.1e}: {score:.2f}{'*' if lr == TUNED_LR[data_name][method] else ' '}"
+                     for lr, score in by_lr.items()]
+            lines.append(f"{data_name:<5} {method:<11} " + "   ".join(cells))
+    return "\n".join(lines)
+
+
+def tuned(name: str, data_name: str) -> ToyGAN:
+    """The method ``name`` at the learning rate the sweep picked for ``data_name`` (:data:`TUNED_LR`)."""
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; expected one of {', '.join(METHODS)}")
+    if data_name not in TUNED_LR:
+        raise ValueError(f"expected data 'ring' or 'grid', got {data_name!r}")
+    return METHODS[name].replace(lr=TUNED_LR[data_name][name])
+
+
+def data_sets() -> dict[str, GaussianMixture]:
+    """The benchmark's two data sets by name: the ring of 8 and the grid of 25 Gaussians."""
+    from . import data
+
+    return {"ring": data.ring_of_gaussians(), "grid": data.grid_of_gaussians()}
+
+
+def benchmark_run(method: ToyGAN, data_name: str, steps: int, seed: int, device="cpu") -> dict:
+    """Train and score one run of the benchmark; returns its row (method, data, lr, seed, steps, the
+    coverage numbers, score, seconds). A plain function of plain arguments, so it runs in a worker."""
+    dist = data_sets()[data_name]
+    start = time.perf_counter()
+    G = train_toy_gan(method, dist, steps, seed=seed, device=device)
+    cov = evaluate(G, dist, seed=seed)
+    return dict(method=method.name, data=data_name, lr=method.lr, seed=seed, steps=steps, modes=cov.modes,
+                hq_percent=100 * cov.hq_fraction, spread=cov.spread, reverse_kl=cov.reverse_kl, score=score(cov),
+                counts=list(cov.counts), seconds=time.perf_counter() - start)
+
+
+def real_data_row(data_name: str, seed: int = 0) -> dict:
+    """The protocol applied to :data:`N_EVAL` real samples: what a perfect generator would score."""
+    dist = data_sets()[data_name]
+    cov = metrics.mode_coverage(dist.sample(N_EVAL, torch.Generator().manual_seed(seed)), dist.centers, dist.std)
+    return dict(modes=cov.modes, hq_percent=100 * cov.hq_fraction, spread=cov.spread, score=score(cov))
 
 
 def mean_se(values) -> tuple[float, float]:
-    """Mean and standard error of the mean (0 for a single value; inf when any value is inf)."""
+    """Mean and standard error of the mean (0 for a single value; inf when any value is inf). NaN values
+    (a spread where no sample was of high quality) are left out; all NaN gives NaN."""
     x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return float("nan"), float("nan")
     if not np.isfinite(x).all():
         return float("inf"), float("nan")
     se = x.std(ddof=1) / math.sqrt(len(x)) if len(x) > 1 else 0.0
     return float(x.mean()), float(se)
 
 
+FIELDS = ("modes", "hq_percent", "spread", "reverse_kl", "score")
+
+
 def summarize(runs: list[dict]) -> list[dict]:
-    """One row per (data, method) from per-seed runs (dicts with method, data, steps, modes, hq_percent,
-    reverse_kl, seconds): means ± standard errors, in the order the pairs first appear."""
-    keys = list(dict.fromkeys((r["data"], r["method"]) for r in runs))
+    """One row per (data, method, lr) from per-seed runs (:func:`benchmark_run`): mean ± standard error of
+    each of :data:`FIELDS`, in the order the groups first appear."""
+    keys = list(dict.fromkeys((r["data"], r["method"], r["lr"]) for r in runs))
     rows = []
-    for data_name, method in keys:
-        group = [r for r in runs if (r["data"], r["method"]) == (data_name, method)]
-        rows.append(dict(method=method, data=data_name, steps=group[0]["steps"], seeds=len(group),
-                         modes=mean_se([r["modes"] for r in group]),
-                         hq_percent=mean_se([r["hq_percent"] for r in group]),
-                         reverse_kl=mean_se([r["reverse_kl"] for r in group]),
-                         seconds=float(np.mean([r["seconds"] for r in group]))))
+    for key in keys:
+        group = [r for r in runs if (r["data"], r["method"], r["lr"]) == key]
+        row = dict(data=key[0], method=key[1], lr=key[2], steps=group[0]["steps"], seeds=len(group),
+                   seconds=float(np.mean([r["seconds"] for r in group])))
+        row.update({field: mean_se([r[field] for r in group]) for field in FIELDS})
+        rows.append(row)
     return rows
 
 
+def best_lrs(sweep_rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Data set -> method -> the learning rate with the best mean score in the sweep's rows
+    (ties go to the smaller rate)."""
+    best: dict[str, dict[str, float]] = {}
+    for row in sorted(sweep_rows, key=lambda r: r["lr"]):
+        current = best.setdefault(row["data"], {})
+        rival = next((r for r in sweep_rows if (r["data"], r["method"], r["lr"]) ==
+                      (row["data"], row["method"], current.get(row["method"]))), None)
+        if rival is None or row["score"][0] > rival["score"][0]:
+            current[row["method"]] = row["lr"]
+    return best
+
+
 def _fmt(mean: float, se: float, digits: int = 1) -> str:
+    if math.isnan(mean):
+        return "—"
     return f"{mean:.{digits}f} ± {se:.{digits}f}" if math.isfinite(mean) else "inf"
 
 
-def format_table(rows: list[dict]) -> str:
-    """The benchmark's table: our rows (from :func:`summarize`) and the published ones, per data set."""
-    lines = [f"{'method':<26}{'data':<6}{'G steps':>8}{'modes':>15}{'high quality %':>17}{'reverse KL':>16}"
-             f"{'s / run':>9}"]
-    for data_name in dict.fromkeys(r["data"] for r in rows):
-        for row in (r for r in rows if r["data"] == data_name):
-            lines.append(f"{row['method']:<26}{data_name:<6}{row['steps']:>8}{_fmt(*row['modes']):>15}"
-                         f"{_fmt(*row['hq_percent']):>17}{_fmt(*row['reverse_kl'], digits=3):>16}"
-                         f"{row['seconds']:>9.1f}")
-        for name, numbers in PUBLISHED:
-            modes, hq = numbers[data_name]
-            lines.append(f"{name:<26}{data_name:<6}{'':>8}{modes:>15.1f}{hq:>17.1f}{'—':>16}{'':>9}")
+def format_sweep(sweep_rows: list[dict]) -> str:
+    """The sweep as one line per (data, method): the mean score at each learning rate, the best starred."""
+    best = best_lrs(sweep_rows)
+    lines = []
+    for data_name, method in dict.fromkeys((r["data"], r["method"]) for r in sweep_rows):
+        cells = [f"{r['lr']:.1e}: {r['score'][0]:.2f}{'*' if r['lr'] == best[data_name][method] else ' '}"
+                 for r in sweep_rows if (r["data"], r["method"]) == (data_name, method)]
+        lines.append(f"{data_name:<5} {method:<11} " + "   ".join(cells))
     return "\n".join(lines)
 
 
+def format_table(rows: list[dict], real: dict[str, dict] | None = None) -> str:
+    """The benchmark's table: our rows (from :func:`summarize`), the real data's own score and the
+    published rows, per data set."""
+    lines = [f"{'method':<26}{'data':<6}{'lr':>9}{'G steps':>8}{'modes':>14}{'high quality %':>16}"
+             f"{'spread':>14}{'score':>14}{'s / run':>8}"]
+    for data_name in dict.fromkeys(r["data"] for r in rows):
+        for row in (r for r in rows if r["data"] == data_name):
+            lines.append(f"{row['method']:<26}{data_name:<6}{row['lr']:>9.1e}{row['steps']:>8}"
+                         f"{_fmt(*row['modes']):>14}{_fmt(*row['hq_percent']):>16}"
+                         f"{_fmt(*row['spread'], digits=2):>14}{_fmt(*row['score'], digits=2):>14}"
+                         f"{row['seconds']:>8.1f}")
+        if real is not None and data_name in real:
+            r = real[data_name]
+            lines.append(f"{'real data (2,500 samples)':<26}{data_name:<6}{'':>9}{'':>8}{r['modes']:>14.1f}"
+                         f"{r['hq_percent']:>16.1f}{r['spread']:>14.2f}{r['score']:>14.2f}{'':>8}")
+        for name, numbers in PUBLISHED:
+            modes, hq = numbers[data_name]
+            lines.append(f"{name:<26}{data_name:<6}{'':>9}{'':>8}{modes:>14.1f}{hq:>16.1f}{'—':>14}{'—':>14}{'':>8}")
+    return "\n".join(lines)
+
+
+def ranking(rows: list[dict], data_name: str) -> list[dict]:
+    """The rows of ``data_name`` by mean score, best first, each with ``margin`` (its mean score minus the
+    next row's) and ``separated`` (whether that margin exceeds twice the standard error of the difference:
+    outside the noise of this many seeds)."""
+    ranked = sorted((r for r in rows if r["data"] == data_name), key=lambda r: -r["score"][0])
+    out = []
+    for row, nxt in zip(ranked, ranked[1:] + [None]):
+        entry = dict(row)
+        if nxt is not None:
+            margin = row["score"][0] - nxt["score"][0]
+            noise = 2 * math.hypot(row["score"][1], nxt["score"][1])
+            entry.update(margin=margin, separated=bool(margin > noise), next_method=nxt["method"])
+        out.append(entry)
+    return out
+
+
 def target_verdicts(rows: list[dict]) -> dict[str, dict]:
-    """Per data set: the best row (most modes, then high quality) and whether it meets :data:`TARGET`."""
+    """Per data set: the best row by mean score and whether it meets :data:`TARGET` (modes, high quality)."""
     verdicts = {}
     for data_name in dict.fromkeys(r["data"] for r in rows):
-        best = max((r for r in rows if r["data"] == data_name), key=lambda r: (r["modes"][0], r["hq_percent"][0]))
+        best = ranking(rows, data_name)[0]
         modes, hq = TARGET[data_name]
         verdicts[data_name] = dict(method=best["method"], modes=best["modes"][0], hq_percent=best["hq_percent"][0],
                                    met=best["modes"][0] >= modes and best["hq_percent"][0] >= hq,

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from .. import losses, speed
+from ..layers import MinibatchStdDev
 from ..train import Step, TrainingDiverged
 
 
@@ -88,6 +89,10 @@ class MLPDiscriminator(nn.Module):
       (Salimans & Kingma 2016), which eases optimisation but bounds nothing;
     * ``"batch"``: batch normalisation after each hidden linear layer (not on the input),
       which makes D's output for one sample depend on the rest of its batch.
+
+    ``minibatch_std=True`` feeds the last layer one more feature, the batch's standard
+    deviation (:class:`gan_course.layers.MinibatchStdDev`), so D can tell a batch that varies
+    too little. :meth:`features` gives the last hidden layer (feature matching's f(x)).
     """
 
     def __init__(
@@ -96,6 +101,7 @@ class MLPDiscriminator(nn.Module):
         hidden: int = 64,    # width of every hidden layer
         depth: int = 2,      # number of hidden layers
         norm: str | None = None,  # None, "spectral", "weight" or "batch"
+        minibatch_std: bool = False,  # append the batch's standard deviation before the last layer
     ):
         super().__init__()
         if norm not in NORMS:
@@ -115,6 +121,17 @@ class MLPDiscriminator(nn.Module):
             for i, layer in enumerate(self.net):
                 if isinstance(layer, nn.Linear):
                     self.net[i] = wrap(layer)
+        if minibatch_std:
+            wide = nn.Linear(hidden + 1, 1)
+            if norm in ("spectral", "weight"):
+                wide = wrap(wide)
+            self.net[-1] = nn.Sequential(MinibatchStdDev(), wide)
+
+    def features(self, x: Tensor) -> Tensor:
+        """The last hidden layer's activations (B, hidden): what D has learned to see in ``x``."""
+        if x.dim() != 2 or x.shape[1] != self.data_dim:
+            raise ValueError(f"D expects x of shape (B, {self.data_dim}), got {tuple(x.shape)}")
+        return self.net[:-1](x)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.data_dim:

@@ -100,8 +100,55 @@ def test_fit_toy_gan_returns_g_d_history_and_calls_callbacks_without_changing_th
     assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G_plain.parameters()))
 
 
-def test_steps_for_reads_the_profile_table():
-    assert toy_gans.steps_for("cpu", "grid", "gan-anneal") == toy_gans.STEPS["cpu"]["grid"]["gan-anneal"]
-    assert toy_gans.steps_for("smoke", "ring", "gan") == toy_gans.SMOKE_STEPS
+def test_every_method_gets_the_same_budget():
+    assert toy_gans.steps_for("cpu") == toy_gans.BUDGET["cpu"]
+    assert toy_gans.steps_for("smoke") == toy_gans.BUDGET["smoke"]
     with pytest.raises(ValueError, match="profile"):
-        toy_gans.steps_for("laptop", "ring", "gan")
+        toy_gans.steps_for("laptop")
+
+
+def test_tuned_applies_the_sweeps_rate_and_refuses_unknown_names():
+    for data_name in ("ring", "grid"):
+        assert set(toy_gans.TUNED_LR[data_name]) == set(toy_gans.METHODS)
+        assert toy_gans.tuned("wgan", data_name).lr == toy_gans.TUNED_LR[data_name]["wgan"]
+        assert toy_gans.tuned("wgan", data_name).clip == toy_gans.METHODS["wgan"].clip  # only the rate changes
+    with pytest.raises(ValueError, match="unknown method"):
+        toy_gans.tuned("vae", "ring")
+    with pytest.raises(ValueError, match="ring"):
+        toy_gans.tuned("gan", "moons")
+
+
+def _run(method, lr, seed, score, data_name="ring", modes=8, spread=1.0):
+    return dict(method=method, data=data_name, lr=lr, seed=seed, steps=10, modes=modes, hq_percent=100 * score,
+                spread=spread, reverse_kl=0.0, score=score, seconds=1.0)
+
+
+def test_summarize_best_lrs_and_ranking():
+    runs = [_run("gan", 1e-4, 0, 0.2), _run("gan", 1e-4, 1, 0.4), _run("gan", 1e-3, 0, 0.9), _run("gan", 1e-3, 1, 0.7),
+            _run("wgan", 1e-4, 0, 0.5), _run("wgan", 1e-4, 1, 0.5, spread=float("nan"))]
+    rows = toy_gans.summarize(runs)
+    assert [(r["method"], r["lr"]) for r in rows] == [("gan", 1e-4), ("gan", 1e-3), ("wgan", 1e-4)]
+    gan_fast = rows[1]
+    assert gan_fast["score"][0] == pytest.approx(0.8) and gan_fast["score"][1] == pytest.approx(0.1)
+    assert rows[2]["spread"] == (1.0, 0.0)  # a NaN spread (no high-quality sample) is left out
+    assert toy_gans.best_lrs(rows) == {"ring": {"gan": 1e-3, "wgan": 1e-4}}
+    ranked = toy_gans.ranking([rows[1], rows[2]], "ring")
+    assert [r["method"] for r in ranked] == ["gan", "wgan"]
+    assert ranked[0]["margin"] == pytest.approx(0.3) and ranked[0]["separated"]  # 0.3 > 2 * hypot(0.1, 0)
+    close = toy_gans.summarize([_run("a", 1, 0, 0.5), _run("a", 1, 1, 0.9), _run("b", 1, 0, 0.6), _run("b", 1, 1, 0.7)])
+    assert not toy_gans.ranking(close, "ring")[0]["separated"]  # 0.05 apart with SEs of 0.2 and 0.05: noise
+    table = toy_gans.format_table(rows, {"ring": toy_gans.real_data_row("ring")})
+    assert "real data" in table and "VEEGAN" in table
+    assert "1.0e-03: 0.80*" in toy_gans.format_sweep(rows)
+
+
+def test_score_and_the_real_datas_own_score():
+    real = toy_gans.real_data_row("grid")
+    assert real["modes"] == 25 and 97 < real["hq_percent"] < 100 and 0.9 < real["spread"] < 1.0
+    perfect = toy_gans.evaluate(AtTheCentres(data.grid_of_gaussians().centers), data.grid_of_gaussians())
+    assert toy_gans.score(perfect) == 1.0 and perfect.spread == 0.0  # on the centres: all high quality, no spread
+
+
+def test_benchmark_run_returns_a_row():
+    row = toy_gans.benchmark_run(tiny("gan-fm"), "ring", steps=3, seed=0)
+    assert row["method"] == "gan-fm" and row["steps"] == 3 and 0 <= row["score"] <= 1

@@ -1,0 +1,32 @@
+"""Building blocks shared by several papers.
+
+* :class:`MinibatchStdDev` (Karras et al. 2018, PGGAN, Section 3): D sees how varied its batch is.
+
+Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+class MinibatchStdDev(nn.Module):
+    """Appends one feature to every sample: the batch's standard deviation, averaged over features.
+
+    For each feature, the standard deviation over the batch; their mean is one number, which
+    is appended to every sample (PGGAN, Section 3, for images: one extra constant feature map).
+    A batch of fakes from a collapsed generator varies less than a batch of real samples, and
+    D can now see it. Works on (B, C) and (B, C, H, W) inputs; needs B >= 2.
+    """
+
+    def __init__(self, eps: float = 1e-8):
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() not in (2, 4) or x.shape[0] < 2:
+            raise ValueError(f"MinibatchStdDev expects (B, C) or (B, C, H, W) with B >= 2, got {tuple(x.shape)}")
+        std = torch.sqrt(x.var(dim=0, unbiased=False) + self.eps)  # (C,) or (C, H, W): per feature over the batch
+        extra = std.mean().expand(x.shape[0], 1, *x.shape[2:])    # (B, 1) or (B, 1, H, W)
+        return torch.cat([x, extra], dim=1)                        # (B, C + 1, ...)
