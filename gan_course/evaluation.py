@@ -1,4 +1,4 @@
-"""Scoring an MNIST generator offline with the course's MNIST classifier (lesson 06).
+"""Scoring an MNIST generator offline with the course's MNIST classifier (lesson 08).
 
 The Inception network of FID and IS was trained on ImageNet photos and would have
 to be downloaded; for digits, a classifier trained on MNIST is the better judge and
@@ -9,7 +9,7 @@ activations of its penultimate layer (the features of FID and precision/recall).
     scorer = evaluation.Scorer(evaluation.load_classifier(), real=test.images)
     scorer.score(evaluation.sample_images(G, 5000))     # Scores(fid=..., inception_score=..., ...)
 
-Taught in: lesson 06 (and lesson 05 scores its DCGANs with it).
+Taught in: lesson 08 (and lesson 07 scores its DCGANs with it, and probes its discriminator's features).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class FeatureExtractor(nn.Module):
     """The classifier's penultimate layer as a module: images (B, 1, 28, 28) -> features (B, 256).
 
     ``num_features`` is the attribute torchmetrics' ``FrechetInceptionDistance(feature=...)`` reads,
-    so the library can compute FID with exactly our features (lesson 06's cross-check).
+    so the library can compute FID with exactly our features (lesson 08's cross-check).
     """
 
     def __init__(self, classifier: MNISTClassifier):
@@ -179,7 +179,7 @@ class Scorer:
 def nearest_neighbours(queries: Tensor, pool: Tensor, batch_size: int = 256) -> tuple[Tensor, Tensor]:
     """For each query image, the index of its nearest image in ``pool`` and the pixel distance (L2 / sqrt(pixels)).
 
-    The memorisation check of lesson 05: a generator that copies its training set puts its samples at
+    The memorisation check of lesson 07: a generator that copies its training set puts its samples at
     distance ~0 from a training image; a new digit is as far from the nearest training image as a
     held-out real digit is.
     """
@@ -195,3 +195,66 @@ def nearest_neighbours(queries: Tensor, pool: Tensor, batch_size: int = 256) -> 
         index.append(best.indices)
         distance.append(best.values / math.sqrt(flat_pool.shape[1]))
     return torch.cat(index), torch.cat(distance)
+
+
+# --------------------------------------------------------------------------- D's features as a representation
+
+
+@torch.no_grad()
+def discriminator_features(D: nn.Module, images: Tensor, grid: int = 4, batch_size: int = 500) -> Tensor:
+    """What a DCGAN discriminator sees in each image: every hidden layer's activations (after its LeakyReLU),
+    max-pooled to a ``grid`` x ``grid`` map, flattened and concatenated (Radford et al. 2016, Section 5.1).
+
+    ``D`` is a :class:`~gan_course.models.dcgan.DCGANDiscriminator` (its layers in ``D.net``); it is read in
+    eval mode and left in the mode it was in. Returns (N, features).
+    """
+    if not hasattr(D, "net"):
+        raise ValueError(f"expected a DCGANDiscriminator (with .net), got {type(D).__name__}")
+    mode = D.training
+    D.eval()
+    device = next(D.parameters()).device
+    try:
+        out = []
+        for start in range(0, len(images), batch_size):
+            h, parts = images[start:start + batch_size].to(device), []
+            for layer in D.net:
+                h = layer(h)
+                if isinstance(layer, nn.LeakyReLU):
+                    parts.append(nn.functional.adaptive_max_pool2d(h, grid).flatten(1))  # (b, C * grid²)
+            out.append(torch.cat(parts, 1).cpu())
+        return torch.cat(out)
+    finally:
+        D.train(mode)
+
+
+def linear_probe(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, per_class: int,
+                 draws: int = 5, c_grid=(0.01, 0.1, 1.0), seed: int = 0) -> dict:
+    """Test accuracy of a linear classifier (multinomial logistic regression on standardised features)
+    trained on ``per_class`` labelled examples of each class, over ``draws`` random draws of them.
+
+    The regularisation strength C is picked once per representation from ``c_grid`` by 3-fold
+    cross-validation on the first draw's labelled examples only (the test set never decides), so
+    every representation is tuned the same way. Returns ``dict(mean, se, accuracies, C)``.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = train_x.double().numpy(), train_y.numpy()
+    classes = np.unique(y)
+    if per_class < 3 or any((y == c).sum() < per_class for c in classes):
+        raise ValueError(f"per_class must be >= 3 and at most the examples of the rarest class, got {per_class}")
+    rng = np.random.default_rng(seed)
+    picks = [np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in classes])
+             for _ in range(draws)]
+
+    def model(c):
+        return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+
+    first = picks[0]
+    best_c = max(c_grid, key=lambda c: cross_val_score(model(c), x[first], y[first], cv=3).mean())
+    accuracies = [float(model(best_c).fit(x[p], y[p]).score(test_x.double().numpy(), test_y.numpy())) for p in picks]
+    se = float(np.std(accuracies, ddof=1) / math.sqrt(draws)) if draws > 1 else 0.0
+    return dict(mean=float(np.mean(accuracies)), se=se, accuracies=accuracies, C=best_c)

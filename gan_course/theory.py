@@ -14,7 +14,7 @@ Densities here are plain Python callables on NumPy arrays, so SciPy's adaptive
 quadrature can evaluate them anywhere; :func:`density_of` turns a
 :class:`gan_course.data.GaussianMixture` of dimension 1 into one.
 
-Taught in: lessons 01 and 02.
+Taught in: lessons 01 and 02; the last section (mode-seeking fits, the bilinear game) in lesson 03.
 """
 
 from __future__ import annotations
@@ -151,6 +151,27 @@ def js_divergence_of_densities(p: Density, q: Density, lo: float, hi: float) -> 
     return _integrate(integrand, lo, hi)
 
 
+def js_divergence_monte_carlo(p_dist, q_dist, n: int = 1_000_000, seed: int = 0) -> tuple[float, float]:
+    """``JSD(p || q)`` estimated from samples, with its standard error (nats).
+
+    ``JSD = 1/2 E_{x~p}[log p(x)/m(x)] + 1/2 E_{x~q}[log q(x)/m(x)]`` with ``m = (p + q)/2``:
+    ``n`` samples of each distribution, each term an average of log-density ratios. No grid and
+    no quadrature, so it checks :func:`js_divergence_of_densities` and
+    :func:`virtual_training_criterion` independently. ``p_dist`` and ``q_dist`` are
+    :class:`~gan_course.data.GaussianMixture` objects (anything with ``sample`` and ``log_prob``).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    halves = []
+    for own, other in ((p_dist, q_dist), (q_dist, p_dist)):
+        x = own.sample(n, generator)  # (n, d)
+        log_own, log_other = own.log_prob(x).double(), other.log_prob(x).double()  # (n,) each
+        log_m = torch.logaddexp(log_own, log_other) - math.log(2)  # log m(x)
+        halves.append(0.5 * (log_own - log_m))  # (n,): one term of the average
+    estimate = sum(h.mean().item() for h in halves)
+    se = math.sqrt(sum(h.var().item() / n for h in halves))
+    return estimate, se
+
+
 def virtual_training_criterion(p_data: Density, p_g: Density, lo: float, hi: float) -> float:
     """``C(G) = max_D V(D, G) = V(D*, G)``, by adaptive quadrature.
 
@@ -257,3 +278,71 @@ def w1_from_quantiles(ppf_p: Callable[[float], float], ppf_q: Callable[[float], 
     cuts = np.concatenate([[0.0], 1 / (1 + np.exp(-np.linspace(-25, 25, 51))), [1.0]])
     gap = lambda u: abs(float(ppf_p(u)) - float(ppf_q(u)))  # noqa: E731
     return sum(_integrate(gap, float(a), float(b)) for a, b in zip(cuts, cuts[1:]))
+
+
+# --------------------------------------------------------------------------- why GANs collapse and cycle
+
+
+def fit_gaussian(p: Density, objective: str, start: tuple[float, float], lo: float, hi: float) -> tuple[float, float]:
+    """The Gaussian ``N(mu, sigma^2)`` closest to the density ``p`` under ``objective``, from ``start = (mu, sigma)``.
+
+    * ``"forward"``: ``KL(p || q)``, what maximum likelihood minimises: *mass-covering*, q must be large
+      wherever p is, so with one Gaussian for two modes it sits between them;
+    * ``"reverse"``: ``KL(q || p)``: *mode-seeking*, q must be small wherever p is, so it settles on one mode;
+    * ``"gan"``: ``KL(q || p) - 2 JSD(p || q)``, what the generator's ``-log D`` loss minimises against the
+      optimal D (Arjovsky & Bottou 2017, Theorem 2.5);
+    * ``"jsd"``: ``JSD(p || q)``, what the minimax game's ``C(G)`` minimises (lesson 01).
+
+    Quadrature for the divergences on [lo, hi] and Nelder–Mead over ``(mu, log sigma)``; a local minimum
+    (the reverse KL of a two-mode p has one at each mode). Returns ``(mu, sigma)``.
+    """
+    from scipy.optimize import minimize
+
+    if objective not in ("forward", "reverse", "gan", "jsd"):
+        raise ValueError(f"objective must be 'forward', 'reverse', 'gan' or 'jsd', got {objective!r}")
+    _check_gaussian(*start)
+
+    def loss(params: np.ndarray) -> float:
+        mu, sigma = float(params[0]), float(np.exp(params[1]))
+        q = lambda x: gaussian_mixture_pdf(x, [mu], sigma)  # noqa: E731
+        if objective == "forward":
+            return kl_divergence_of_densities(p, q, lo, hi)
+        if objective == "jsd":
+            return js_divergence_of_densities(p, q, lo, hi)
+        reverse = kl_divergence_of_densities(q, p, lo, hi)
+        return reverse if objective == "reverse" else reverse - 2 * js_divergence_of_densities(p, q, lo, hi)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quadrature warnings at far-off trial points of the search
+        result = minimize(loss, np.array([start[0], math.log(start[1])]), method="Nelder-Mead",
+                          options=dict(xatol=1e-4, fatol=1e-7, maxiter=2000))
+    return float(result.x[0]), float(np.exp(result.x[1]))
+
+
+def bilinear_game(method: str, lr: float, steps: int, start: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
+    """Gradient play on ``min_x max_y x * y``, whose only Nash equilibrium is (0, 0); the path (steps + 1, 2).
+
+    * ``"simultaneous"``: both players step from the same point, ``x -= lr * y``, ``y += lr * x``:
+      each step multiplies the distance to (0, 0) by ``sqrt(1 + lr^2)``, so the players spiral outwards;
+    * ``"alternating"``: G first, then D answers the new x (as Algorithm 1 does): the players circle
+      around (0, 0) for ever, neither out nor in;
+    * ``"extragradient"``: each player looks ahead one step and takes the gradient there
+      (Korpelevich 1976): the spiral turns inwards, to the equilibrium.
+    """
+    if method not in ("simultaneous", "alternating", "extragradient"):
+        raise ValueError(f"method must be 'simultaneous', 'alternating' or 'extragradient', got {method!r}")
+    if not (lr > 0 and math.isfinite(lr)) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"expected lr > 0 and a non-negative integer of steps, got lr={lr!r}, steps={steps!r}")
+    x, y = map(float, start)
+    path = [(x, y)]
+    for _ in range(steps):
+        if method == "simultaneous":
+            x, y = x - lr * y, y + lr * x          # both gradients at the same point: d(xy)/dx = y, d(xy)/dy = x
+        elif method == "alternating":
+            x = x - lr * y                         # G's step
+            y = y + lr * x                         # D's step, against the new x
+        else:
+            x_look, y_look = x - lr * y, y + lr * x  # a trial step ...
+            x, y = x - lr * y_look, y + lr * x_look  # ... and the real step with the gradients found there
+        path.append((x, y))
+    return np.array(path)

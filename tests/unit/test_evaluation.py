@@ -114,3 +114,26 @@ def test_classify_keeps_the_order_of_the_images(scorer, digits):
     assert torch.equal(evaluation.classify(scorer.classifier, images.flip(0))[0], predicted.flip(0))
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
         evaluation.classify(scorer.classifier, images[:, 0])
+
+
+def test_discriminator_features_pool_every_hidden_layer_and_keep_the_mode():
+    from gan_course.models import dcgan
+
+    _, D = dcgan.build(dcgan.VARIANTS["dcgan"])
+    D.train()
+    features = evaluation.discriminator_features(D, torch.randn(3, 1, 28, 28).clamp(-1, 1))
+    width = dcgan.WIDTH
+    assert features.shape == (3, (width + 2 * width + 4 * width) * 16)
+    assert D.training  # left in the mode it was in
+    with pytest.raises(ValueError, match="DCGANDiscriminator"):
+        evaluation.discriminator_features(torch.nn.Linear(2, 1), torch.zeros(1, 2))
+
+
+def test_linear_probe_learns_separable_classes_and_refuses_too_few_labels():
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(3).repeat_interleave(40)
+    x = torch.randn(120, 5, generator=g) + 4 * torch.nn.functional.one_hot(y, 5).double().float()
+    result = evaluation.linear_probe(x, y, x, y, per_class=10, draws=3)
+    assert result["mean"] > 0.95 and len(result["accuracies"]) == 3 and result["C"] in (0.01, 0.1, 1.0)
+    with pytest.raises(ValueError, match="per_class"):
+        evaluation.linear_probe(x, y, x, y, per_class=41)

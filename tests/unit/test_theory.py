@@ -105,3 +105,33 @@ def test_value_function_of_a_kinked_network_returns_its_error_estimate_instead_o
     assert 0 < error < 1e-4 and abs(value - reference) <= error
     with pytest.warns(IntegrationWarning, match="roundoff"):
         assert theory.value_function(logit, p, q, -12, 12) == value
+
+
+def test_js_monte_carlo_agrees_with_quadrature_within_its_standard_error():
+    p, q = data.mixture_1d(), data.mixture_1d(means=(0.5,), std=1.0)
+    estimate, se = theory.js_divergence_monte_carlo(p, q, n=200_000, seed=1)
+    exact = theory.js_divergence_of_densities(theory.density_of(p), theory.density_of(q), -20, 20)
+    assert 0 < se < 0.002 and abs(estimate - exact) < 4 * se
+    assert theory.js_divergence_monte_carlo(p, p, n=1000) == (0.0, 0.0)
+    far = theory.js_divergence_monte_carlo(data.mixture_1d(means=(0.0,)), data.mixture_1d(means=(100.0,)), n=1000)
+    assert far[0] == pytest.approx(math.log(2), abs=1e-9)  # disjoint supports: log 2
+
+
+def test_fit_gaussian_forward_is_the_moment_match_and_reverse_seeks_a_mode():
+    p = theory.density_of(data.mixture_1d())
+    mu, sigma = theory.fit_gaussian(p, "forward", (1.0, 1.0), -12, 12)
+    assert abs(mu) < 1e-3 and sigma == pytest.approx(math.sqrt(0.25 + 4), abs=1e-3)
+    mu, sigma = theory.fit_gaussian(p, "reverse", (-0.5, 1.0), -12, 12)
+    assert mu == pytest.approx(-2, abs=1e-2) and sigma == pytest.approx(0.5, abs=1e-2)
+    with pytest.raises(ValueError, match="objective"):
+        theory.fit_gaussian(p, "backward", (0.0, 1.0), -12, 12)
+
+
+def test_bilinear_game_spirals_out_circles_or_converges():
+    out = theory.bilinear_game("simultaneous", 0.1, 10)
+    assert out.shape == (11, 2)
+    assert np.hypot(*out[-1]) == pytest.approx(math.sqrt(2) * 1.01 ** 5)  # sqrt(1 + 0.01) per step
+    assert theory.bilinear_game("alternating", 0.1, 1)[-1] == pytest.approx([0.9, 1.09])
+    assert np.hypot(*theory.bilinear_game("extragradient", 0.1, 500)[-1]) < 0.2
+    with pytest.raises(ValueError, match="method"):
+        theory.bilinear_game("adam", 0.1, 10)
