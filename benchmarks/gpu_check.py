@@ -2,7 +2,7 @@
 
     make gpu-check                                              # on a machine with one NVIDIA GPU
     .venv/bin/python benchmarks/gpu_check.py [--budget 525] [--throughput-cap 240] [--notebook-cap 120]
-        [--only 04_wgan 05_dcgan] [--results-md PATH]
+        [--only 04_wgan 07_dcgan_training] [--results-md PATH]
     .venv/bin/python benchmarks/gpu_check.py --profile smoke    # the same steps on a CPU, to test this script
 
 1. ``benchmarks/throughput.py`` on CUDA, run as a command: the course's training loop against the

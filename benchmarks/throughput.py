@@ -116,7 +116,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=5, help="rounds of each loop, alternating")
     parser.add_argument("--warmup", type=int, default=10, help="untimed iterations of each loop first")
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--width", type=int, default=64, help="DCGAN width (64 as in lesson 05)")
+    parser.add_argument("--width", type=int, default=64, help="DCGAN width (64 as in lesson 07)")
     parser.add_argument("--workers", type=int, default=2, help="DataLoader workers of the reference")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--compile", default="auto", choices=["auto", "off", *speed.COMPILE_MODES])

@@ -7,7 +7,7 @@ change the models; a :class:`~gan_course.models.gan.GANStep` takes ``autocast=``
 :func:`float32` are what a step uses to run its forward passes under autocast while its
 losses stay in float32.
 
-Taught in: lesson 05.
+Taught in: lesson 07.
 """
 
 from __future__ import annotations

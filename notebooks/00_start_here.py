@@ -20,7 +20,7 @@
 # 1. say what the generator $G$ and the discriminator $D$ of a GAN do, and what game they play;
 # 2. run any notebook of the course in JupyterLab, on Colab or headless, and choose a profile;
 # 3. train a small GAN with the course's training loop, watch it learn, stop it and resume it;
-# 4. solve a graded exercise and check it.
+# 4. reach a result in an open exercise (settings that make a GAN learn three modes) and check it.
 #
 # **Prerequisites.** Python, a little PyTorch (tensors, `nn.Module`, an optimizer step) and
 # basic probability (densities, expectations).
@@ -102,10 +102,12 @@ print(gan_course.runtime.describe_machine())
 # | 00 | `00_start_here` | this tour: the game, the course's tools, a first 1D GAN, checkpoints |
 # | 01 | `01_gan_objective` | the minimax objective, the optimal discriminator $D^*$, $C(G) = -\log 4 + 2\,\mathrm{JSD}$, the non-saturating loss |
 # | 02 | `02_divergences` | KL, JS, TV and the Wasserstein distance; why JS gives no gradient and $W_1$ does; a critic that estimates $W_1$ |
-# | 03 | `03_first_gan` | Algorithm 1 on toy data; saturation, mode collapse and discrete data, each measured |
-# | 04 | `04_wgan` | WGAN, WGAN-GP, spectral and weight normalisation; a mode-coverage benchmark |
-# | 05 | `05_dcgan` | DCGAN on MNIST; its architecture guidelines tested by ablation; the latent space |
-# | 06 | `06_evaluating_gans` | FID, Inception Score, precision and recall with an MNIST classifier; a fair table of four DCGANs |
+# | 03 | `03_first_gan` | Algorithm 1 on toy data; saturation, mode collapse, why it happens (reverse KL) and why training cycles; discrete data |
+# | 04 | `04_wgan` | WGAN and WGAN-GP; the critic's loss as a progress meter, measured against the exact $W_1$ |
+# | 05 | `05_stabilising_gans` | spectral, weight and batch normalisation; label smoothing, feature matching, minibatch std; a fair mode-coverage benchmark |
+# | 06 | `06_dcgan` | DCGAN's architecture guidelines, each measured |
+# | 07 | `07_dcgan_training` | DCGAN trained on MNIST; where batch norm sits; the latent space; memorisation; D's features |
+# | 08 | `08_evaluating_gans` | FID, Inception Score, precision and recall with an MNIST classifier; a fair table of four DCGANs |
 #
 # ## 3. How to run the course
 #
@@ -231,8 +233,9 @@ history = train.train(
 # The animation replays the run: the green histogram ($p_g$) moves onto the two modes of the black
 # density, and the blue dashed $D(x)$ flattens towards $\tfrac12$ where the two agree. Look at $x = 0$:
 # $G$ is a continuous function of a connected noise space, so it cannot jump from one mode to the other
-# and leaves a thin bridge of samples between them; $D$ dips exactly there, where fakes outnumber real
-# samples.
+# and leaves a thin bridge of samples between them; $D$ dips there, where fakes outnumber real samples
+# (measured in the next cell but one: where between the modes $D$ is lowest, and the share of each kind of
+# sample near $x = 0$).
 
 # %%
 viz.animate(history.snapshots, lambda ax, snap: viz.plot_1d_snapshot(dist, snap, ax=ax))
@@ -256,7 +259,16 @@ with torch.no_grad():
     split = metrics.mode_fractions(fake.cpu(), dist.centers)
     d_real = torch.sigmoid(D(dist.sample(5000, device=DEVICE))).mean()
     d_fake = torch.sigmoid(D(fake)).mean()
+    x_bridge = torch.linspace(-1, 1, 201, device=DEVICE).unsqueeze(1)  # between the modes
+    d_bridge = torch.sigmoid(D(x_bridge)).cpu()  # (201,)
+    real_near_0 = (dist.sample(5000, device=DEVICE).abs() < 0.5).float().mean()
+    fake_near_0 = (fake.abs() < 0.5).float().mean()
 gan_course.record("mode_split", split)
+gan_course.record("d_min_x", x_bridge[d_bridge.argmin()].item())
+gan_course.record("d_min_value", d_bridge.min())
+gan_course.record("bridge_shares", [real_near_0, fake_near_0])
+print(f"between the modes: D is lowest at x = {x_bridge[d_bridge.argmin()].item():+.2f} (D = {d_bridge.min():.2f}); "
+      f"within 0.5 of x = 0 lie {fake_near_0:.1%} of G's samples and {real_near_0:.2%} of the real ones")
 gan_course.record("d_real_mean", d_real)
 gan_course.record("d_fake_mean", d_fake)
 gan_course.record("train_seconds", history.seconds)
@@ -315,30 +327,36 @@ gan_course.record("steps_lost", stop_at - resumed.resumed_from)
 gan_course.record("resume_max_weight_difference", difference)
 
 # %% [markdown]
-# ## 10. Your turn: the discriminator's loss
-# Training *minimises* losses, so $D$ minimises $-V$:
+# ## 10. Your turn: three modes
+# An open exercise: no function to complete, a result to reach. The data now has **three** modes,
+# $\mathcal N(-3, 0.5^2)$, $\mathcal N(0, 0.5^2)$ and $\mathcal N(3, 0.5^2)$, and the GAN is this lesson's. Choose its
+# learning rate (the same for $G$ and $D$) and its number of generator steps (at most 20,000). The check trains the
+# GAN with your settings from a fixed seed (about 20 s for 8,000 steps on one laptop core) and grades the outcome:
+# $W_1$ to the data below 0.22, and at least 28% of the samples at each mode (the data has a third at each).
 #
-# $$L_D = -\mathbb{E}_{x \sim p_\text{data}}[\log D(x)] - \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
-#
-# Write it as a function of $D$'s **logits** on a real batch and on a fake batch, each averaged over its
-# own batch. Hint: $\log \sigma(l)$ is `F.logsigmoid(l)`, and $1 - \sigma(l) = \sigma(-l)$; computing
-# `torch.log(torch.sigmoid(l))` instead breaks down when $D$ is very sure.
+# Two settings that miss, to start from (the check's own training function and measurement):
 
-# %% nbgrader={"grade": false, "grade_id": "discriminator_loss", "locked": false, "schema_version": 3, "solution": true, "task": false}
-import torch.nn.functional as F
+# %%
+from gan_course.checks import lesson00
 
+for lr, steps in ((2e-4, 2000), (1e-2, 2000)):
+    w1, shares = lesson00.measure_three_modes(lesson00.train_three_modes(lr, steps))
+    print(f"lr {lr:g}, {steps:,} steps: W1 {w1:.3f}, shares {', '.join(f'{s:.2f}' for s in shares)}")
 
-def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """L_D from D's logits on real samples (B_real,) and fake samples (B_fake,); returns a scalar tensor."""
+# %% [markdown]
+# Change what you think is wrong. Which of the two failures does a larger learning rate fix, and which does it
+# cause? (The hint in the check's message says what each threshold tells you.)
+
+# %% nbgrader={"grade": false, "grade_id": "three_mode_settings", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_settings() -> dict:
+    """The learning rate and the number of generator steps for the three-mode GAN."""
     ### BEGIN SOLUTION
-    log_d_real = F.logsigmoid(real_logits)  # log D(x)
-    log_one_minus_d_fake = F.logsigmoid(-fake_logits)  # log(1 - D(G(z)))
-    return -(log_d_real.mean() + log_one_minus_d_fake.mean())
+    return {"lr": 2e-4, "steps": 8000}
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_discriminator_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-gan_course.checks.discriminator_loss(discriminator_loss)
+# %% nbgrader={"grade": true, "grade_id": "check_three_mode_settings", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+gan_course.checks.three_modes(my_settings)
 
 # %% [markdown]
 # ## Summary

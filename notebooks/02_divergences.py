@@ -61,7 +61,7 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 import gan_course
-from gan_course import data, losses, metrics, theory, train, viz
+from gan_course import data, losses, metrics, theory, viz
 from gan_course.models.gan import MLPDiscriminator, fit_discriminator
 from gan_course.models.wgan import clip_weights
 
@@ -86,6 +86,7 @@ N_1D = P.pick(smoke=500, cpu=2000, gpu=2000)  # samples per 1D distribution for 
 CRITIC_STEPS = P.pick(smoke=500, cpu=3000, gpu=5000)  # updates of each critic
 N_EXACT = P.pick(smoke=300, cpu=2000, gpu=3000)  # samples per cloud for POT's exact W1
 N_HELDOUT = P.pick(smoke=2000, cpu=20_000, gpu=20_000)  # fresh samples for the critics' estimates
+FINITE_D_STEPS = P.pick(smoke=300, cpu=2000, gpu=2000)  # D updates on two fixed samples of one distribution
 BATCH = 256
 if DEVICE.type == "cpu":
     # The networks here are tiny: one thread is faster, and two threads that wait on each other can
@@ -391,6 +392,46 @@ plt.show()
 # boundary between the lines gets steeper, and a generator step of that size would overshoot. Neither is
 # a useful measure of how far the generator is from the data, which is what the next two sections build.
 #
+# ### The second reason: finite samples
+#
+# A discriminator never sees $P_r$ and $P_g$, only samples. Two sets of samples of a continuous distribution
+# share no point with probability 1, even when $P_g = P_r$: between the two *empirical* distributions JS is
+# $\log 2$, and a network with enough capacity can find the perfect discriminator for them. Take the same
+# distribution twice, $\mathcal N(0, I_{10})$, 128 samples as "real" and 128 as "fake", and train a
+# discriminator on these fixed sets:
+
+# %%
+gan_course.seed_everything(SEED)
+same = torch.distributions.MultivariateNormal(torch.zeros(10), torch.eye(10))
+real_set, fake_set = same.sample((128,)).to(DEVICE), same.sample((128,)).to(DEVICE)
+real_new, fake_new = same.sample((4096,)).to(DEVICE), same.sample((4096,)).to(DEVICE)
+D_finite = MLPDiscriminator(data_dim=10, hidden=128, depth=2).to(DEVICE)
+fit_discriminator(D_finite, iter(lambda: real_set, None), iter(lambda: fake_set, None), steps=FINITE_D_STEPS,
+                  d_opt=torch.optim.Adam(D_finite.parameters(), lr=1e-3))
+
+
+def verdicts(real, fake) -> tuple[float, float]:
+    """D's accuracy and log 4 - L_D (= 2 JS at the optimal D) on these samples."""
+    with torch.no_grad():
+        r, f = D_finite(real), D_finite(fake)
+        accuracy = ((r > 0).float().mean() + (f < 0).float().mean()).item() / 2
+        return accuracy, math.log(4) - losses.minimax_d_loss(r, f).item()
+
+
+finite = {"the 128 + 128 training samples": verdicts(real_set, fake_set),
+          "4,096 + 4,096 fresh samples": verdicts(real_new, fake_new)}
+gan_course.record("finite_train", finite["the 128 + 128 training samples"])
+gan_course.record("finite_fresh", finite["4,096 + 4,096 fresh samples"])
+for where, (accuracy, two_js) in finite.items():
+    print(f"{where:>31}: accuracy {accuracy:.3f}, log 4 - L_D = {two_js:+.3f}   (2 log 2 = {2 * math.log(2):.3f})")
+
+# %% [markdown]
+# On its training samples the discriminator separates two samples of *one* distribution perfectly and reads
+# nearly the maximum $2\log 2$; on fresh samples it is at chance and its reading is below 0: what it learned
+# is the samples, not a difference between distributions. A generator trained against it would chase these
+# particular points. This is the second reason Arjovsky & Bottou give for unstable training, next to the
+# manifolds above, and one more reason to want a distance that stays small when two distributions are close.
+#
 # ## 4. The earth mover's distance
 #
 # Think of $P_r$ and $P_g$ as two ways of piling up one unit of sand. A **transport plan**
@@ -658,6 +699,25 @@ def wasserstein1_1d(x: torch.Tensor, y: torch.Tensor):
 
 # %% nbgrader={"grade": true, "grade_id": "check_wasserstein1_1d", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 gan_course.checks.wasserstein1_1d(wasserstein1_1d)
+
+# %% [markdown]
+# **d) Open: a critic that reads $W_1$ to 2%.** Section 5's gradient-penalty critic, between the same ring and
+# blob, with your settings: the number of updates (at most 1,500), Adam's learning rate and the penalty weight
+# $\lambda$. The check trains it (`gan_course.checks.lesson02.train_w1_critic`, a few seconds) and grades the
+# outcome: its estimate $\mathbb E_r f - \mathbb E_g f$ within 2% of the exact $W_1$. Two forces pull the estimate
+# in opposite directions: a critic that has not converged reads too little, and a soft penalty lets the slope
+# exceed 1 (section 5 measured by how much) so that a converged critic reads too much.
+
+# %% nbgrader={"grade": false, "grade_id": "critic_settings", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def critic_settings() -> dict:
+    """Updates, learning rate and penalty weight of a critic whose W1 estimate is within 2%."""
+    ### BEGIN SOLUTION
+    return {"steps": 1500, "lr": 2e-3, "gp_weight": 25.0}  # converged (large steps), slope bias ~W1/50
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_critic_settings", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+gan_course.checks.critic_w1(critic_settings)
 
 # %% [markdown]
 # ## Summary

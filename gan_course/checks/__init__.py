@@ -6,30 +6,44 @@ a few cases, compares with the reference, and either prints a short pass message
 crashes on a wrong answer, checks every gradient path of a function that training backpropagates
 through, and leaves the notebook's random stream alone.
 
-* :mod:`.lesson01` (lessons 00 and 01, the GAN objective): ``discriminator_loss``, ``generator_loss``,
-  ``optimal_discriminator``, ``js_from_densities``
-* :mod:`.lesson02` (divergences): ``kl_divergence``, ``js_divergence``, ``wasserstein1_1d``
-* :mod:`.lesson03` (a first GAN): ``training_step``, ``mode_coverage``
-* :mod:`.lesson04` (WGAN): ``critic_loss``, ``weight_clipping``, ``gradient_penalty``
-* :mod:`.lesson05` (DCGAN): ``generator_block``, ``discriminator_block``, ``dcgan_init``
-* :mod:`.lesson06` (evaluating GANs): ``frechet_distance``, ``inception_score``
+* :mod:`.lesson00` (start here): ``three_modes``, an open exercise graded on the trained GAN's outcome
+* :mod:`.lesson01` (the GAN objective): ``discriminator_loss``, ``generator_loss``,
+  ``optimal_discriminator``, ``js_from_densities``; open: ``best_gaussian``
+* :mod:`.lesson02` (divergences): ``kl_divergence``, ``js_divergence``, ``wasserstein1_1d``; open: ``critic_w1``
+* :mod:`.lesson03` (a first GAN): ``training_step``, ``mode_coverage``; open: ``ring_gan``
+* :mod:`.lesson04` (WGAN): ``critic_loss``, ``weight_clipping``, ``gradient_penalty``; open: ``clipped_critic_scale``
+* :mod:`.lesson05` (stabilising GANs): open: ``grid_gan``
+* :mod:`.lesson06` (DCGAN): ``generator_block``, ``discriminator_block``, ``dcgan_init``; open: ``even_upsampling``
+* :mod:`.lesson07` (DCGAN trained): open: ``shell_walk``
+* :mod:`.lesson08` (evaluating GANs): ``frechet_distance``, ``inception_score``; open: ``precision_without_recall``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–06
+Taught in: lessons 00–08
 """
 
-from .lesson01 import discriminator_loss, generator_loss, js_from_densities, optimal_discriminator
-from .lesson02 import js_divergence, kl_divergence, wasserstein1_1d
-from .lesson03 import mode_coverage, training_step
-from .lesson04 import critic_loss, gradient_penalty, weight_clipping
-from .lesson05 import dcgan_init, discriminator_block, generator_block
-from .lesson06 import frechet_distance, inception_score
+from .lesson00 import three_modes
+from .lesson01 import best_gaussian, discriminator_loss, generator_loss, js_from_densities, optimal_discriminator
+from .lesson02 import critic_w1, js_divergence, kl_divergence, wasserstein1_1d
+from .lesson03 import mode_coverage, ring_gan, training_step
+from .lesson04 import clipped_critic_scale, critic_loss, gradient_penalty, weight_clipping
+from .lesson05 import grid_gan
+from .lesson06 import dcgan_init, discriminator_block, even_upsampling, generator_block
+from .lesson07 import shell_walk
+from .lesson08 import frechet_distance, inception_score, precision_without_recall
+
+# Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
+# in seconds to about a minute and a half rather than well under a second.
+OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
+        "shell_walk", "precision_without_recall")
 
 __all__ = [
-    "discriminator_loss", "generator_loss", "optimal_discriminator", "js_from_densities",
-    "kl_divergence", "js_divergence", "wasserstein1_1d",
-    "training_step", "mode_coverage",
-    "critic_loss", "weight_clipping", "gradient_penalty",
-    "generator_block", "discriminator_block", "dcgan_init",
-    "frechet_distance", "inception_score",
+    "three_modes",
+    "discriminator_loss", "generator_loss", "optimal_discriminator", "js_from_densities", "best_gaussian",
+    "kl_divergence", "js_divergence", "wasserstein1_1d", "critic_w1",
+    "training_step", "mode_coverage", "ring_gan",
+    "critic_loss", "weight_clipping", "gradient_penalty", "clipped_critic_scale",
+    "grid_gan",
+    "generator_block", "discriminator_block", "dcgan_init", "even_upsampling",
+    "shell_walk",
+    "frechet_distance", "inception_score", "precision_without_recall",
 ]

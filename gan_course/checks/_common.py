@@ -7,7 +7,7 @@ using what it returned, or from anything the check could not foresee -- into an 
 that names the case, what was expected and what was received. The released stub
 (``raise NotImplementedError()``) gets its own message.
 
-Taught in: lessons 00–06
+Taught in: lessons 00–08
 """
 
 from __future__ import annotations
@@ -161,6 +161,26 @@ def _unchanged(originals: dict, passed: dict, case: str) -> None:
             raise AssertionError(f"case '{case}': expected your function to leave its input '{name}' as it was, "
                                  f"received it modified in place{flag}. Compute new tensors instead of changing the "
                                  "caller's (no in-place operations or requires_grad_() on the inputs).")
+
+
+def _settings(student_fn: Callable, keys: tuple[str, ...], example: str) -> dict:
+    """The settings dict an open exercise's function returns, with exactly ``keys``."""
+    settings = _call(student_fn, "your settings", expected=f"a dict like {example}")
+    if not isinstance(settings, dict) or set(settings) != set(keys):
+        got = f" with keys {sorted(settings)}" if isinstance(settings, dict) else ""
+        raise AssertionError(f"case 'your settings': expected a dict with exactly the keys "
+                             f"{', '.join(repr(k) for k in keys)} (e.g. {example}), received {_describe(settings)}{got}")
+    return settings
+
+
+def _number_in(settings: dict, key: str, low: float, high: float, integer: bool = False):
+    """One setting, checked: a finite number in [low, high] (an int where ``integer``)."""
+    value = settings[key]
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or not (low <= value <= high) or value != value:
+        raise AssertionError(f"case 'your settings': expected {key!r} to be {'an integer' if integer else 'a number'} "
+                             f"from {low:g} to {high:g}, received {_describe(value)}")
+    return value
 
 
 def _passed(name: str, n_cases: int) -> None:

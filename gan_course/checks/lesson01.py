@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from .. import losses, theory
-from ._common import _call, _describe, _loss_cases, _number, _number_close, _passed, _unchanged, exercise_check
+from ._common import _call, _describe, _loss_cases, _number, _number_close, _number_in, _passed, _settings, _unchanged, exercise_check
 
 _LOGITS_HINT = ("d loss / d logit is (sigmoid(l) - label) / batch size: take the mean of each term over its own "
                 "batch.")
@@ -147,3 +147,40 @@ def js_from_densities(student_fn: Callable[[Tensor, Tensor, float], float]) -> N
         _unchanged(originals, passed, case)
         _number_close(received, reference(p, q, step), case, hint, tol=1e-3)
     _passed("js_from_densities", len(cases))
+
+
+# --------------------------------------------------------------------------- the open exercise
+
+_TWO_MODES = dict(means=(-2.0, 2.0), std=0.5)  # lesson 01's data: 0.5 N(-2, 0.5²) + 0.5 N(2, 0.5²)
+
+
+def _c_of_gaussian(mu: float, sigma: float) -> float:
+    """C(G) = -log 4 + 2 JSD(p_data || N(mu, sigma²)) for lesson 01's two-mode data, by quadrature."""
+    from .. import theory
+    from ..data import mixture_1d
+
+    p = theory.density_of(mixture_1d(**_TWO_MODES))
+    return theory.virtual_training_criterion(p, lambda x: theory.gaussian_mixture_pdf(x, [mu], sigma), -15, 15)
+
+
+@exercise_check(seed=4)
+def best_gaussian(student_fn) -> None:
+    """Check (open exercise): grade the Gaussian ``{'mu': ..., 'sigma': ...}`` the student found on its C(G): within 0.002 nats of
+    the best single Gaussian's (found here from a start between the modes)."""
+    from .. import theory
+    from ..data import mixture_1d
+
+    settings = _settings(student_fn, ("mu", "sigma"), "{'mu': 0.5, 'sigma': 1.0}")
+    mu, sigma = _number_in(settings, "mu", -10, 10), _number_in(settings, "sigma", 1e-3, 10)
+    p = theory.density_of(mixture_1d(**_TWO_MODES))
+    best_mu, best_sigma = theory.fit_gaussian(p, "jsd", (0.3, 1.5), -15, 15)
+    c_yours, c_best = _c_of_gaussian(mu, sigma), _c_of_gaussian(best_mu, best_sigma)
+    if c_yours > c_best + 0.002:
+        near_mode = abs(abs(mu) - 2) < 0.3 and sigma < 0.8
+        hint = ("a Gaussian on one mode is a *local* minimum of C(G): the JSD prefers a different shape; try "
+                "starting your search elsewhere" if near_mode else
+                "search over both mu and sigma (e.g. scipy.optimize.minimize on (mu, log sigma)) from several starts")
+        raise AssertionError(f"your N({mu:.3g}, {sigma:.3g}²) has C(G) = {c_yours:.4f}; a better single Gaussian "
+                             f"reaches {c_best:.4f} (-log 4 = -1.3863 would need p_g = p_data). Hint: {hint}")
+    print(f"✔ best_gaussian passed: N({mu:.3g}, {sigma:.3g}²) has C(G) = {c_yours:.4f}, the best single Gaussian's "
+          f"{c_best:.4f}")

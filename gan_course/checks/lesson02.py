@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from .. import metrics
-from ._common import _call, _number, _number_close, _passed, _unchanged, exercise_check
+from ._common import _call, _number, _number_close, _number_in, _passed, _settings, _unchanged, exercise_check
 
 
 def _discrete_cases():
@@ -90,3 +90,53 @@ def wasserstein1_1d(student_fn: Callable[[Tensor, Tensor], float]) -> None:
         _unchanged(originals, passed, case)
         _number_close(received, metrics.wasserstein1(x, y), case, hint)
     _passed("wasserstein1_1d", len(cases))
+
+
+# --------------------------------------------------------------------------- the open exercise
+
+MAX_CRITIC_STEPS = 1500  # the budget of the open exercise's critic
+W1_TOLERANCE = 0.02      # relative error of its estimate
+
+
+def train_w1_critic(steps: int, lr: float, gp_weight: float, seed: int = 0) -> tuple[float, float]:
+    """Lesson 02's gradient-penalty critic (2 hidden layers of 64, Adam with betas (0, 0.9), batch 256) trained
+    for ``steps`` updates between its ring (radius 1.5) and blob; returns (its estimate E_r f - E_g f on 20,000
+    fresh samples a side, POT's exact W1 on 2,000 samples a side)."""
+    from .. import losses
+    from ..data import GaussianMixture, ring_of_gaussians
+    from ..models.gan import MLPDiscriminator, fit_discriminator
+
+    ring, blob = ring_of_gaussians(8, radius=1.5, std=0.1), GaussianMixture([[0.0, 0.0]], std=0.5, name="blob")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        critic = MLPDiscriminator(data_dim=2, hidden=64, depth=2)
+        fit_discriminator(critic, ring.batches(256, seed=seed + 1), blob.batches(256, seed=seed + 2), steps=steps,
+                          d_opt=torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.0, 0.9)),
+                          d_loss=losses.wasserstein_d_loss,
+                          d_penalty=lambda f, real, fake: losses.gradient_penalty(f, real, fake, weight=gp_weight))
+        generator = torch.Generator().manual_seed(seed + 3)
+        real, fake = ring.sample(20_000, generator), blob.sample(20_000, generator)
+        with torch.no_grad():
+            estimate = (critic(real).mean() - critic(fake).mean()).item()
+    exact = metrics.wasserstein1(real[:2000], fake[:2000])
+    return estimate, exact
+
+
+@exercise_check(seed=23)
+def critic_w1(student_fn) -> None:
+    """Check (open exercise): grade the settings ``{'steps', 'lr', 'gp_weight'}`` of a gradient-penalty critic on the outcome: its
+    estimate of W1 within 2% of the exact value, in at most 1,500 updates."""
+    settings = _settings(student_fn, ("steps", "lr", "gp_weight"), "{'steps': 1000, 'lr': 1e-4, 'gp_weight': 10.0}")
+    steps = _number_in(settings, "steps", 1, MAX_CRITIC_STEPS, integer=True)
+    lr, weight = _number_in(settings, "lr", 1e-6, 0.1), _number_in(settings, "gp_weight", 0.0, 1e4)
+    estimate, exact = train_w1_critic(steps, lr, weight)
+    error = (estimate - exact) / exact
+    if abs(error) > W1_TOLERANCE:
+        hint = ("it reads too little: the critic has not converged (more updates or larger ones), or its slope is "
+                "held below 1" if error < 0 else
+                "it reads too much: a soft penalty lets the slope exceed 1 (by about W1 / (2 lambda), section 5), "
+                "or the critic has not settled")
+        raise AssertionError(f"with {steps} updates, lr {lr:g}, lambda {weight:g}: the critic reads {estimate:.4f}, "
+                             f"the exact W1 is {exact:.4f} ({100 * error:+.1f}%, target within "
+                             f"{100 * W1_TOLERANCE:.0f}%). Hint: {hint}")
+    print(f"✔ critic_w1 passed: the critic reads {estimate:.4f}, the exact W1 is {exact:.4f} ({100 * error:+.1f}%)")

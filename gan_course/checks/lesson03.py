@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from .. import losses, metrics
-from ._common import _call, _describe, _number, _number_close, _passed, exercise_check
+from ._common import _call, _describe, _number, _number_close, _number_in, _passed, _settings, exercise_check
 
 
 def _reference_training_step(G, D, d_opt, g_opt, real, z) -> tuple[float, float]:
@@ -175,3 +175,40 @@ def mode_coverage(student_fn: Callable[[Tensor, Tensor, float], tuple]) -> None:
         for what, got, want in zip(("modes", "hq_fraction", "reverse_kl"), out, expected):
             _number_close(_number(got, case), float(want), f"{case}: {what}", hint, tol=1e-4)
     _passed("mode_coverage", len(cases))
+
+
+# --------------------------------------------------------------------------- the open exercise
+
+RING_STEPS = 4000        # generator steps of the open exercise (the benchmark's cpu budget)
+RING_TARGET = (8, 90.0)  # every mode, and at least this share (%) of high-quality samples
+
+
+def train_ring_gan(lr: float, decay_from: float, seed: int = 0):
+    """The benchmark's plain GAN (``toy_gans.METHODS["gan"]``) with this learning rate and decay, trained on the
+    ring of 8 for :data:`RING_STEPS` generator steps; returns its :class:`gan_course.metrics.ModeCoverage`."""
+    from .. import toy_gans
+    from ..data import ring_of_gaussians
+
+    ring = ring_of_gaussians()
+    with torch.random.fork_rng(devices=[]):
+        G = toy_gans.train_toy_gan(toy_gans.METHODS["gan"].replace(lr=lr, decay_from=decay_from), ring, RING_STEPS,
+                                   seed=seed)
+    return toy_gans.evaluate(G, ring, seed=seed)
+
+
+@exercise_check(seed=32)
+def ring_gan(student_fn) -> None:
+    """Check (open exercise): grade the settings ``{'lr', 'decay_from'}`` of the plain GAN on the ring by the outcome: 8 of 8 modes
+    and at least 90% high-quality samples after 4,000 generator steps."""
+    settings = _settings(student_fn, ("lr", "decay_from"), "{'lr': 1e-4, 'decay_from': 1.0}")
+    lr, decay_from = _number_in(settings, "lr", 1e-6, 0.1), _number_in(settings, "decay_from", 0.0, 1.0)
+    cov = train_ring_gan(lr, decay_from)
+    modes, hq = RING_TARGET
+    if cov.modes < modes or 100 * cov.hq_fraction < hq:
+        hint = ("samples are spread between the modes: G has not settled on them; larger steps early (a larger lr), "
+                "smaller ones late (decay_from < 1), or both" if cov.modes >= modes else
+                "modes are missing: G collapsed onto a few or never found them; compare the paper's lr 1e-4 with "
+                "rates 3, 10 and 30 times larger")
+        raise AssertionError(f"with lr {lr:g} and decay_from {decay_from:g}: {cov} (target: {modes} modes and >= "
+                             f"{hq:g}% high quality). Hint: {hint}")
+    print(f"✔ ring_gan passed: with lr {lr:g} and decay_from {decay_from:g}: {cov}")

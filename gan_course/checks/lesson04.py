@@ -19,8 +19,8 @@ import torch
 from torch import Tensor, nn
 
 from .. import losses
-from ._common import _call, _loss_cases, _number_close, _passed, _scalar_tensor, _unchanged, _using, _values, \
-    exercise_check
+from ._common import (_call, _loss_cases, _number_close, _number_in, _passed, _scalar_tensor, _settings, _unchanged,
+                      _using, _values, exercise_check)
 
 
 @exercise_check(seed=40)
@@ -303,3 +303,52 @@ def gradient_penalty(student_fn: Callable[[nn.Module, Tensor, Tensor], Tensor]) 
                                      f"{eps.mean():.3f} and standard deviation {eps.std():.3f}. Draw eps with "
                                      "torch.rand (uniform), one per sample.")
     _passed("gradient_penalty", len(cases))
+
+
+# --------------------------------------------------------------------------- the open exercise
+
+CLIP_STEPS = 1000  # RMSProp updates of the open exercise's clipped critic
+
+
+def clipped_critic_reading(clip: float, lr: float, blob_std: float = 0.5, seed: int = 0) -> tuple[float, float]:
+    """Lesson 02's ring (radius 1.5) against a blob N(0, blob_std² I): a clipped critic (2 hidden layers of 64,
+    RMSProp at ``lr``, weights clamped to [-clip, clip] after every update) trained for :data:`CLIP_STEPS`
+    updates. Returns (its reading E_r f - E_g f on 20,000 fresh samples a side, POT's exact W1)."""
+    from .. import losses, metrics
+    from ..data import GaussianMixture, ring_of_gaussians
+    from ..models.gan import MLPDiscriminator, fit_discriminator
+    from ..models.wgan import clip_weights
+
+    ring, blob = ring_of_gaussians(8, radius=1.5, std=0.1), GaussianMixture([[0.0, 0.0]], std=blob_std, name="blob")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        critic = MLPDiscriminator(data_dim=2, hidden=64, depth=2)
+        clip_weights(critic, clip)
+        fit_discriminator(critic, ring.batches(256, seed=seed + 1), blob.batches(256, seed=seed + 2), steps=CLIP_STEPS,
+                          d_opt=torch.optim.RMSprop(critic.parameters(), lr=lr), d_loss=losses.wasserstein_d_loss,
+                          after_step=lambda f: clip_weights(f, clip))
+        generator = torch.Generator().manual_seed(seed + 3)
+        real, fake = ring.sample(20_000, generator), blob.sample(20_000, generator)
+        with torch.no_grad():
+            reading = (critic(real).mean() - critic(fake).mean()).item()
+    return reading, metrics.wasserstein1(real[:2000], fake[:2000])
+
+
+@exercise_check(seed=43)
+def clipped_critic_scale(student_fn) -> None:
+    """Check (open exercise): grade ``{'clip', 'lr'}`` of a weight-clipped critic: its reading within 10% of the exact W1 between the
+    ring and the blob (K = 1 on this pair). Also prints what the same settings read on a wider blob."""
+    settings = _settings(student_fn, ("clip", "lr"), "{'clip': 0.01, 'lr': 5e-5}")
+    clip, lr = _number_in(settings, "clip", 1e-4, 10.0), _number_in(settings, "lr", 1e-7, 0.1)
+    reading, exact = clipped_critic_reading(clip, lr)
+    k = reading / exact
+    if not 0.9 <= k <= 1.1:
+        hint = ("too small: the box [-c, c] keeps the critic's slope far below 1 (a larger c, or larger steps to reach "
+                "the box's best critic)" if k < 0.9 else
+                "too large: the box lets the slope exceed 1 (a smaller c, or fewer/smaller steps)")
+        raise AssertionError(f"with c = {clip:g} and lr {lr:g} the clipped critic reads {reading:.4f}, the exact W1 is "
+                             f"{exact:.4f}: K = {k:.3f} (target 0.9 to 1.1). Hint: {hint}")
+    other, other_exact = clipped_critic_reading(clip, lr, blob_std=1.0)
+    print(f"✔ clipped_critic_scale passed: c = {clip:g}, lr {lr:g}: reads {reading:.4f} against W1 {exact:.4f} (K = {k:.3f}). "
+          f"The same settings against a blob twice as wide read {other:.4f} against W1 {other_exact:.4f} "
+          f"(K = {other / other_exact:.3f}): K belongs to the problem, not to c.")

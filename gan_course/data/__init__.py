@@ -7,7 +7,7 @@
 
 Every public name of both is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–06
+Taught in: lessons 00–08
 """
 
 from . import digits, toys

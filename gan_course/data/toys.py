@@ -7,7 +7,7 @@
 
 Each has ``sample(n)`` and ``batches(batch_size, seed)``, an endless, resumable :class:`SampleStream`.
 
-Taught in: lessons 00–04, 06
+Taught in: lessons 00–05, 08
 """
 
 from __future__ import annotations

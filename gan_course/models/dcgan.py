@@ -15,16 +15,16 @@ Four layers each. G grows 1 x 1 -> 7 x 7 -> 14 x 14 -> 28 x 28 while the channel
 3 x 3 transposed convolution with stride 1 paints the one output channel from the full-size features;
 D mirrors it, 28 -> 14 -> 7 -> 4, then one score.
 
-``batch_norm`` switches between the guidelines and the two ablations of lesson 05:
+``batch_norm`` switches between the guidelines and the ablations of lesson 07:
 ``"guidelines"``, ``"everywhere"`` (also on G's output and D's input layer) and ``"none"``.
 
-The four DCGANs of lessons 05 and 06 are :data:`VARIANTS`, frozen :class:`DCGANConfig` objects:
+The DCGANs of lessons 06–08 are :data:`VARIANTS`, frozen :class:`DCGANConfig` objects:
 the networks, the objective and the training settings. :func:`make_step` turns one into the
-training step (the GAN's, or WGAN-GP's), :func:`fit` trains it with the course loop (lesson 05
+training step (the GAN's, or WGAN-GP's), :func:`fit` trains it with the course loop (lesson 07
 calls it as the recipe does), :func:`train_recipe` is ``python -m gan_course train dcgan ...``,
 and :func:`load` returns a committed checkpoint.
 
-Taught in: lesson 05 (lesson 06 scores the committed DCGANs).
+Taught in: lessons 06 and 07 (lesson 08 scores the committed DCGANs).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def init_weights(module: nn.Module) -> None:
 
 WIDTH = 32              # channels of G's last and D's first hidden map (the paper's 64 is more than 28x28 needs)
 BATCH_SIZE = 64         # the paper: 128; 64 here, for more updates from 4,000 digits
-EVAL_SAMPLES = 4000     # as many as the real-vs-real row of lesson 06 (the 4,000 training digits)
+EVAL_SAMPLES = 4000     # as many as the real-vs-real row of lesson 08 (the 4,000 training digits)
 OBJECTIVES = ("gan", "wgan-gp")
 
 
@@ -172,6 +172,10 @@ VARIANTS: dict[str, DCGANConfig] = {
     "dcgan": DCGANConfig(),
     "dcgan-bn-everywhere": DCGANConfig(g_batch_norm="everywhere", d_batch_norm="everywhere"),
     "dcgan-nobn": DCGANConfig(g_batch_norm="none", d_batch_norm="none"),
+    # The two halves of "everywhere", to tell their effects apart: batch norm added on G's output only,
+    # and on D's input only (each with the guidelines' batch norm in the hidden layers).
+    "dcgan-bn-g-output": DCGANConfig(g_batch_norm="everywhere"),
+    "dcgan-bn-d-input": DCGANConfig(d_batch_norm="everywhere"),
     # A WGAN-GP step reads five batches (one per critic update): 80 of its epochs cost about 200 of the others.
     "dcgan-wgangp": DCGANConfig(d_batch_norm="none", objective="wgan-gp", lr=1e-4, betas=(0.0, 0.9), n_critic=5,
                                 gp_weight=10.0, epochs=80),
@@ -235,7 +239,7 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
 
     Training writes a resumable checkpoint to ``<cache>/train/<run>/`` every 500 steps, so an
     interrupted run continues where it stopped when the same command is run again. The saved
-    metrics are lesson 06's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
+    metrics are lesson 08's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
 
     Args:
         name: a key of :data:`VARIANTS`.

@@ -4,7 +4,7 @@ A pack of ``m`` samples from a collapsed generator repeats itself, while a pack 
 samples does not; a D that sees packs penalises mode collapse. Any GAN becomes its PacGAN-m
 variant by wrapping its D in :class:`PackedDiscriminator` (the paper's m = 2 and 4).
 
-Taught in: lesson 04 (the mode-coverage benchmark).
+Taught in: lesson 05 (the mode-coverage benchmark).
 """
 
 from __future__ import annotations

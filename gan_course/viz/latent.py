@@ -1,4 +1,4 @@
-"""Walking a generator's latent space (lesson 05): interpolation paths, and the figures of interpolation
+"""Walking a generator's latent space (lesson 07): interpolation paths, and the figures of interpolation
 strips, nearest training images and distance histograms.
 
 Paths between two latent vectors z0 and z1:
@@ -15,7 +15,7 @@ Every figure is a plain function that returns a matplotlib Figure (or draws into
     z = viz_latent.slerp(z0, z1, torch.linspace(0, 1, 9))          # (9, d)
     viz_latent.plot_image_rows({"lerp": G(lerp_path), "slerp": G(slerp_path)})
 
-Taught in: lesson 05
+Taught in: lesson 07
 """
 
 from __future__ import annotations

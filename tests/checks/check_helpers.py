@@ -13,12 +13,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_course import losses, notebook_tools
+from gan_course import losses, notebook_tools, toy_gans
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # What the lessons have imported when their exercises run.
-LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses, "nn": torch.nn, "np": np}
+LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses, "nn": torch.nn, "np": np,
+                  "toy_gans": toy_gans}
 
 
 def _solution_cells(stem: str):

@@ -83,9 +83,8 @@ def test_discriminator_loss_accepts_the_references(capsys):
     checks.discriminator_loss(lambda r, f: F.binary_cross_entropy_with_logits(r, torch.ones_like(r))
                               + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f)))
     checks.discriminator_loss(lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean())
-    checks.discriminator_loss(solutions("00_start_here")["discriminator_loss"])
     checks.discriminator_loss(solutions("01_gan_objective")["discriminator_loss"])
-    assert capsys.readouterr().out.count("passed") == 5
+    assert capsys.readouterr().out.count("passed") == 4
 
 
 # --------------------------------------------------------------------------- generator_loss
@@ -338,3 +337,19 @@ NEW_MISTAKES = [
                          ids=mistake_ids(OLD_MISTAKES + NEW_MISTAKES))
 def test_lesson_01_checks_reject_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
+
+
+def test_best_gaussian_grades_the_c_of_g_reached(capsys):
+    checks.best_gaussian(solutions("01_gan_objective")["best_gaussian"])
+    checks.best_gaussian(lambda: {"mu": 0.0, "sigma": 2.04})
+    assert capsys.readouterr().out.count("✔ best_gaussian") == 2
+    with pytest.raises(AssertionError, match="local"):  # one mode: a local minimum of C(G)
+        checks.best_gaussian(lambda: {"mu": 2.0, "sigma": 0.5})
+    with pytest.raises(AssertionError, match="better single Gaussian"):
+        checks.best_gaussian(lambda: {"mu": 0.5, "sigma": 1.0})
+    with pytest.raises(AssertionError, match="exactly the keys"):
+        checks.best_gaussian(lambda: (0.0, 2.0))
+    with pytest.raises(AssertionError, match="'sigma' to be"):
+        checks.best_gaussian(lambda: {"mu": 0.0, "sigma": -1.0})
+    with pytest.raises(AssertionError, match="not implemented"):
+        checks.best_gaussian(stub)

@@ -207,3 +207,14 @@ NEW_MISTAKES = [
                          ids=mistake_ids(OLD_MISTAKES + NEW_MISTAKES))
 def test_lesson_02_checks_reject_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
+
+
+def test_critic_w1_grades_the_estimate():  # the reference passes in test_checks_package.py
+    with pytest.raises(AssertionError, match="reads too little"):  # the paper's lr: not converged in 1,500 updates
+        checks.critic_w1(lambda: {"steps": 1500, "lr": 1e-4, "gp_weight": 10.0})
+    with pytest.raises(AssertionError, match="reads too much"):  # converged, but the soft penalty's slope > 1
+        checks.critic_w1(lambda: {"steps": 1500, "lr": 1e-3, "gp_weight": 10.0})
+    with pytest.raises(AssertionError, match="'steps' to be"):
+        checks.critic_w1(lambda: {"steps": 10_000, "lr": 1e-3, "gp_weight": 10.0})
+    with pytest.raises(AssertionError, match="not implemented"):
+        checks.critic_w1(stub)

@@ -286,3 +286,12 @@ NEW_MISTAKES = [
                          ids=mistake_ids(OLD_MISTAKES + NEW_MISTAKES))
 def test_lesson_03_checks_reject_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
+
+
+def test_ring_gan_grades_the_outcome():  # the reference passes in test_checks_package.py
+    with pytest.raises(AssertionError, match="modes are missing"):  # the paper's rate collapses in 4,000 steps
+        checks.ring_gan(lambda: {"lr": 1e-4, "decay_from": 1.0})
+    with pytest.raises(AssertionError, match="'decay_from' to be"):
+        checks.ring_gan(lambda: {"lr": 1e-3, "decay_from": 2.0})
+    with pytest.raises(AssertionError, match="not implemented"):
+        checks.ring_gan(stub)

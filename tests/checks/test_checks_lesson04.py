@@ -375,3 +375,16 @@ NEW_MISTAKES = [
                          ids=mistake_ids(OLD_MISTAKES + NEW_MISTAKES))
 def test_lesson_04_checks_reject_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
+
+
+def test_clipped_critic_scale_grades_k(capsys):
+    checks.clipped_critic_scale(solutions("04_wgan")["clip_settings"])
+    assert "K belongs to the problem" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="too small"):  # the paper's c = 0.01: K of about 0.001
+        checks.clipped_critic_scale(lambda: {"clip": 0.01, "lr": 5e-5})
+    with pytest.raises(AssertionError, match="too large"):
+        checks.clipped_critic_scale(lambda: {"clip": 0.3, "lr": 5e-4})
+    with pytest.raises(AssertionError, match="'clip' to be"):
+        checks.clipped_critic_scale(lambda: {"clip": -1, "lr": 5e-5})
+    with pytest.raises(AssertionError, match="not implemented"):
+        checks.clipped_critic_scale(stub)

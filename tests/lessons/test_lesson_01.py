@@ -27,7 +27,8 @@ def test_optimal_discriminator_derivation(r):
 
 
 def test_c_of_g_is_minus_log_4_plus_twice_jsd(r):
-    assert r["cg_identity_max_difference"] <= 1e-6
+    # C(G) by quadrature against the JSD by Monte Carlo: equal within the Monte Carlo error.
+    assert r["cg_identity_max_z"] <= 4 and r["cg_identity_max_difference"] <= 0.02
     assert r["cg_exact"] == pytest.approx(-LOG4 + 2 * r["jsd_exact"], abs=1e-6)
     # A trained D gives a value below C(G) (V <= C(G) for every D), hence a lower bound on the JSD.
     assert r["v_trained_d"] <= r["cg_exact"] + 1e-9

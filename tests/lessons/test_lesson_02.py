@@ -113,3 +113,11 @@ def test_critics_against_the_exact_w1(r):
         assert 1.0 < r["critic_gp_lipschitz"] < 1.3  # the penalty is soft: slopes a little above 1
         assert r["critic_clip_rescaled"] < 0.85 * exact  # even rescaled, the clipped critic falls short
         assert r["critic_clip_rel_error"] > 0.99
+
+
+def test_a_discriminator_separates_two_samples_of_one_distribution(r):
+    train_accuracy, train_reading = r["finite_train"]
+    fresh_accuracy, fresh_reading = r["finite_fresh"]
+    assert 0.4 < fresh_accuracy < 0.6 and fresh_reading < 0.1  # on fresh samples: chance, no divergence
+    if not SMOKE:  # cpu: it memorises its 128 + 128 samples: accuracy 1, nearly 2 log 2
+        assert train_accuracy > 0.99 and train_reading > 1.2

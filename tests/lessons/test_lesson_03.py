@@ -4,8 +4,6 @@
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts the lesson's targets.
 """
 
-import math
-
 import pytest
 
 from conftest import LESSON_PROFILE
@@ -61,3 +59,21 @@ def test_discrete_data_has_no_gradient_through_argmax(r):
         assert r["discrete_tv_after_straight-through"] < r["discrete_tv_before_straight-through"]
         assert r["discrete_tv_after_gumbel"] > 0.3  # collapses onto few categories: cpu run 0.50
         assert max(r["discrete_frequencies_gumbel"]) > 0.4
+
+
+def test_mode_seeking_fits_and_the_bilinear_game(r):
+    fits = r["kl_fits"]
+    # forward KL: the moment match N(0, 2.06^2), a third of its mass in the gap; reverse KL and the GAN's
+    # objective: one mode, its own width, (almost) nothing in the gap
+    assert abs(fits["forward"]["mu"]) < 0.01 and abs(fits["forward"]["sigma"] - (0.25 + 4) ** 0.5) < 0.01
+    assert fits["forward"]["gap_mass"] > 0.3
+    for objective in ("reverse", "gan"):
+        assert abs(abs(fits[objective]["mu"]) - 2) < 0.02 and abs(fits[objective]["sigma"] - 0.5) < 0.02
+        assert fits[objective]["gap_mass"] < 0.05
+    assert r["kl_fit_data_gap_mass"] < 0.03
+    radius, start = r["bilinear_final_radius"], r["bilinear_start_radius"]
+    assert radius["simultaneous"] > 3 * start            # spirals outwards
+    assert 0.8 * start < radius["alternating"] < 1.2 * start  # circles
+    assert radius["extragradient"] < 0.5 * start         # converges
+    if not SMOKE:
+        assert r["gan_1d_gap_mass"] < 0.1  # the trained 1D GAN leaves the gap nearly empty

@@ -1,5 +1,4 @@
-"""Lesson 04 (WGAN, WGAN-GP, normalised discriminators, the mode-coverage benchmark) runs headless; its
-recorded figures are checked.
+"""Lesson 04 (WGAN, WGAN-GP, the critic as a progress meter) runs headless; its recorded figures are checked.
 
 ``pytest tests/lessons/test_lesson_04.py`` runs the notebook in the smoke profile (code paths and sanity);
 ``GAN_COURSE_TEST_PROFILE=cpu`` runs the cpu profile and asserts what the lesson's text says. The cpu
@@ -13,8 +12,6 @@ import pytest
 from conftest import LESSON_PROFILE
 
 SMOKE = LESSON_PROFILE == "smoke"
-METHODS = ("gan", "wgan", "wgan-gp", "sngan", "gan-anneal")
-NORMS = ("plain", "spectral", "weight", "batch")
 
 
 @pytest.fixture(scope="module")
@@ -116,48 +113,10 @@ def test_gradient_norm_per_sample_not_per_pixel(r):
     assert r["gp_per_pixel_optimal_slope"] == 8.0
 
 
-def test_batch_norm_makes_a_score_depend_on_the_batch(r):
-    assert r["batchnorm_train_mode_change"] > 0.01
-    assert r["batchnorm_eval_mode_change"] == pytest.approx(0.0, abs=1e-6)
-
-
-def test_normalised_discriminators(r):
-    res = r["norm_results"]
-    assert set(res) == set(NORMS)
-    for norm in NORMS:
-        assert 0 <= res[norm]["modes"] <= 8 and 0 <= res[norm]["hq_percent"] <= 100
-        assert res[norm]["lipschitz"] > 0 and res[norm]["seconds"] > 0
-    assert res["spectral"]["lipschitz"] <= 1.1  # spectral norm: at most about 1, by construction
-    if not SMOKE:  # cpu run: Lipschitz 0.99 plain, 0.17 spectral, 6.1 weight, 38 batch; modes 1, 8, 8, 0
-        assert res["spectral"]["lipschitz"] < 0.5 * res["plain"]["lipschitz"]
-        assert res["weight"]["lipschitz"] > 2 and res["batch"]["lipschitz"] > 10  # neither bounds anything
-        assert res["plain"]["lipschitz"] < 2 and res["plain"]["modes"] <= 2  # collapsed, with a gentle slope
-        modes = [res[norm]["modes"] for norm in NORMS]
-        assert max(modes) - min(modes) >= 4  # mode coverage differs widely between the four runs
-        # the benchmark's SN-GAN (lr twice as large) behaves quite differently on the ring
-        assert abs(r["bench"]["ring/sngan"]["modes"] - res["spectral"]["modes"]) >= 4
-
-
-def test_benchmark_table(r):
-    bench, runs = r["bench"], r["bench_runs"]
-    assert set(bench) == {f"{d}/{m}" for d in ("ring", "grid") for m in METHODS}
-    seeds = bench["ring/gan"]["seeds"]
-    assert seeds == (1 if LESSON_PROFILE in ("smoke", "cpu") else 3)
-    assert len(runs) == 10 * seeds
-    for run in runs:
-        n_modes = 8 if run["data"] == "ring" else 25
-        assert 0 <= run["modes"] <= n_modes and 0 <= run["hq_percent"] <= 100 and run["seconds"] > 0
-        assert set(run) == {"method", "data", "seed", "steps", "modes", "hq_percent", "reverse_kl", "seconds"}
-    assert set(r["bench_verdicts"]) == {"ring", "grid"}
-    if SMOKE:
-        assert all(row["steps"] == 20 for row in bench.values())
-        return
-    # cpu run: gan-anneal 7/8 modes 97.2% (ring), 25/25 97.7% (grid); every other method <= 3% high quality
-    assert bench["ring/wgan-gp"]["steps"] == 1500 and bench["grid/gan-anneal"]["steps"] >= 8000
-    for data in ("ring", "grid"):
-        verdict = r["bench_verdicts"][data]
-        assert verdict["method"] == "gan-anneal" and verdict["hq_percent"] > 95
-        for method in ("gan", "wgan", "wgan-gp", "sngan"):
-            assert bench[f"{data}/{method}"]["hq_percent"] < 10  # samples smeared over the region or collapsed
-    assert bench["ring/gan-anneal"]["modes"] >= 7 and bench["grid/gan-anneal"]["modes"] >= 24
-    assert r["bench_verdicts"]["grid"]["met"]
+def test_the_optimal_discriminator_reads_less_than_2_log_2_on_the_ring(r):
+    # the ring has full support and G maps 2-D to 2-D: 2 JS < 2 log 2, and it depends on G
+    assert 0 < r["js_bound_trained"] < 2 * math.log(2) + 1e-6
+    assert 0 < r["js_bound_untrained"] < 2 * math.log(2) + 1e-6
+    if not SMOKE:  # cpu: 1.386 untrained, 1.356 trained: within a few percent of 2 log 2 = 1.386 ("barely overlap")
+        assert r["js_bound_untrained"] > 0.95 * 2 * math.log(2) and r["js_bound_trained"] > 0.9 * 2 * math.log(2)
+        assert r["js_bound_in_training"] < 0.5 * r["js_bound_trained"]  # the D in training reads far less

@@ -37,7 +37,11 @@ def test_00_start_here(lesson_runs):
     # Resuming lost less than one checkpoint interval and reproduced the uninterrupted run exactly (CPU).
     assert r["resumed_from_step"] > 0 and 0 < r["steps_lost"] < r["resumed_from_step"]
     assert r["resume_max_weight_difference"] == 0.0
+    assert -1 <= r["d_min_x"] <= 1 and 0 < r["d_min_value"] < 1
     if PROFILE != "smoke":  # the lesson's quality targets
+        # "D dips where fakes outnumber real samples": its minimum between the modes is near the bridge at 0,
+        # where G's samples outnumber the real ones
+        assert abs(r["d_min_x"]) < 0.6 and r["bridge_shares"][1] > 2 * r["bridge_shares"][0]
         assert r["w1_end"] < 0.15  # seed 0 gives 0.131; GAN training oscillates (0.05–0.21 over seeds and lengths)
         assert min(r["mode_split"]) > 0.35  # both modes covered
         assert abs(r["d_real_mean"] - 0.5) < 0.1 and abs(r["d_fake_mean"] - 0.5) < 0.1

@@ -1,7 +1,7 @@
 """An nbgrader course directory made from the lessons, for instructors and for the end-to-end test.
 
     .venv/bin/python tests/nbgrader/nbgrader_course.py ~/gan-grading            # every lesson with exercises
-    .venv/bin/python tests/nbgrader/nbgrader_course.py ~/gan-grading 00_start_here 05_dcgan
+    .venv/bin/python tests/nbgrader/nbgrader_course.py ~/gan-grading 00_start_here 06_dcgan
 
 writes ``<root>/nbgrader_config.py`` and ``<root>/source/<lesson>/<lesson>.ipynb``: one nbgrader
 assignment per lesson that has exercises, named after the lesson. The source is the solved

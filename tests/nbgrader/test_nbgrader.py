@@ -1,7 +1,7 @@
 """nbgrader end to end: generate_assignment over the lessons with exercises, then autograde three submissions each.
 
 Run with ``make nbgrader-test`` (or ``GAN_COURSE_NBGRADER=1 .venv/bin/python -m pytest -rP tests/nbgrader``);
-``GAN_COURSE_NBGRADER_LESSONS="00_start_here 05_dcgan"`` picks some lessons. In a temporary course directory
+``GAN_COURSE_NBGRADER_LESSONS="00_start_here 06_dcgan"`` picks some lessons. In a temporary course directory
 (``nbgrader_course.make_course``: one assignment per lesson, the solved notebook as its source):
 
 * ``generate_assignment`` must release what ``exercises/`` holds: the same cells, sources and nbgrader

@@ -12,9 +12,9 @@
 # ---
 
 # %% [markdown]
-# # 06 · Evaluating GANs: FID, Inception Score, precision and recall, measured on MNIST
+# # 08 · Evaluating GANs: FID, Inception Score, precision and recall, measured on MNIST
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gan-course/blob/main/notebooks/06_evaluating_gans.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gan-course/blob/main/notebooks/08_evaluating_gans.ipynb)
 #
 # **Learning goals.** After this notebook you can
 # 1. say why scores of generated images need a judge network, and why a classifier trained on MNIST judges
@@ -28,7 +28,7 @@
 #    against a real-vs-real baseline in a fair table.
 #
 # **Prerequisites.** Lesson 02 (KL divergence, Wasserstein distances). The DCGANs scored in section 7 are
-# lesson 05's; their checkpoints are committed, so this lesson runs without it.
+# lesson 07's; their checkpoints are committed, so this lesson runs without it.
 #
 # **Time.** `smoke`: about 20 s · `cpu`: about 2.5 min on 2 CPU cores · `gpu`: not measured yet (the `gpu`
 # profile scores 10,000 samples per set where the data has that many).
@@ -86,7 +86,7 @@ N_TOY = P.pick(smoke=200, cpu=500, gpu=500)  # points per set in the 2D precisio
 K = 3  # neighbours of the precision/recall manifolds (Kynkäänniemi et al. 2019)
 SPLITS = 10  # Inception Score splits (Salimans et al. 2016)
 IS_TARGET = 9.0  # the course's target for the pretrained DCGAN
-# The four DCGANs of lesson 05, by the names of their committed checkpoints.
+# The four DCGANs of lesson 07, by the names of their committed checkpoints.
 MODELS = {"DCGAN": "dcgan", "DCGAN, no batch norm": "dcgan-nobn", "DCGAN, WGAN-GP": "dcgan-wgangp",
           "DCGAN, batch norm everywhere": "dcgan-bn-everywhere"}
 
@@ -776,6 +776,25 @@ def inception_score(probs: np.ndarray, splits: int) -> float:
 
 # %% nbgrader={"grade": true, "grade_id": "check_inception_score", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 gan_course.checks.inception_score(inception_score)
+
+# %% [markdown]
+# **Open exercise (2 points). Real digits, poor scores.** Every image of the training set is a real digit, of the
+# highest possible quality. Pick 1,000 of them (`pick(images, labels)` gets the 4,000 training digits and their
+# labels; return 1,000 of the images, unchanged) so that, scored against the held-out digits like the generators of
+# section 7, precision stays at least 0.8 (1,000 random training digits score about 0.83) while recall falls to at
+# most 0.5. The check prints the FID and the classes too: what does each score say about your set?
+
+# %% nbgrader={"grade": false, "grade_id": "narrow_pick", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def pick(images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """1,000 real training digits with high precision and low recall: (1000, 1, 28, 28)."""
+    ### BEGIN SOLUTION
+    keep = torch.cat([torch.nonzero(labels == digit).squeeze(1)[:250] for digit in (0, 1, 2, 7)])  # 4 classes only
+    return images[keep]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_narrow_pick", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+gan_course.checks.precision_without_recall(pick)
 
 # %% [markdown]
 # ## Summary
