@@ -28,7 +28,7 @@
 # **Prerequisites.** Lesson 03 (the ring, the grid and the VEEGAN/PacGAN protocol) and lesson 04 (WGAN and
 # WGAN-GP).
 #
-# **Time.** `smoke`: about 15 s · `cpu`: about 4.5 min on 2 CPU cores · `gpu`: not measured yet (the networks
+# **Time.** `smoke`: about 20 s · `cpu`: about 4.5 min on 2 CPU cores · `gpu`: not measured yet (the networks
 # are tiny, so a GPU is not faster per step; the `gpu` profile also runs the grid).
 
 # %% [markdown]

@@ -26,7 +26,7 @@
 # its batch). Lesson 07 trains the networks built here; this lesson uses its committed checkpoints where a
 # trained network is needed.
 #
-# **Time.** `smoke`: about 20 s · `cpu`: about 15 s on 2 CPU cores · `gpu`: not measured yet (the same as
+# **Time.** `smoke`: about 10 s · `cpu`: about 15 s on 2 CPU cores · `gpu`: not measured yet (the same as
 # `cpu`: nothing here trains for long).
 
 # %% [markdown]

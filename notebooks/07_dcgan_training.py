@@ -28,7 +28,7 @@
 # here (FID, Inception Score, precision, recall, classes covered); for now read FID as "lower is closer to the
 # real digits" and recall as "how much of the real digits' variety the samples cover".
 #
-# **Time.** `smoke`: about 25 s · `cpu`: about 3 min on 2 CPU cores (it trains a DCGAN from scratch for
+# **Time.** `smoke`: about 20 s · `cpu`: about 3 min on 2 CPU cores (it trains a DCGAN from scratch for
 # 1,200 steps and loads the committed checkpoints for the rest) · `gpu`: not measured yet (it trains the
 # DCGAN and the ablations from scratch for as many steps as the committed checkpoints).
 
