@@ -25,7 +25,7 @@
 # **Prerequisites.** Python, a little PyTorch (tensors, `nn.Module`, an optimizer step) and
 # basic probability (densities, expectations).
 #
-# **Time.** `smoke` profile: about 7 s · `cpu`: about 25 s on 2 CPU cores · `gpu`: not measured yet (this small 1D model gains little from a GPU).
+# **Time.** `smoke` profile: about 20 s · `cpu`: about 35 s on 2 CPU cores · `gpu`: not measured yet (this small 1D model gains little from a GPU).
 
 # %% [markdown]
 # ## Setup

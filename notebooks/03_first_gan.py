@@ -27,7 +27,7 @@
 #
 # **Prerequisites.** Lessons 00–02.
 #
-# **Time.** `smoke`: about 11 s · `cpu`: about 65 s on 2 CPU cores · `gpu`: not measured yet.
+# **Time.** `smoke`: about 25 s · `cpu`: about 80 s on 2 CPU cores · `gpu`: not measured yet.
 
 # %% [markdown]
 # ## Setup
