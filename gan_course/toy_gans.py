@@ -292,13 +292,15 @@ SWEEP_SCORES: dict[str, dict[str, dict[float, float]]] = {
 }
 
 
-def format_sweep_scores(scores: dict[str, dict[str, dict[float, float]]] | None = None) -> str:
-    """:data:`SWEEP_SCORES` (or ``scores``) as one line per data set and method, the chosen rate starred."""
-    scores = SWEEP_SCORES if scores is None else scores
+def format_sweep_scores(scores: dict[str, dict[str, dict[float, float]]] | None = None,
+                        chosen: dict[str, dict[str, float]] | None = None) -> str:
+    """Sweep scores (data set -> method -> {learning rate: mean score}; default :data:`SWEEP_SCORES`) as one
+    line per data set and method, the chosen rate starred (default :data:`TUNED_LR`)."""
+    scores, chosen = (SWEEP_SCORES if scores is None else scores), (TUNED_LR if chosen is None else chosen)
     lines = []
     for data_name, by_method in scores.items():
         for method, by_lr in by_method.items():
-            cells = [f"{lr:.1e}: {score:.2f}{'*' if lr == TUNED_LR[data_name][method] else ' '}"
+            cells = [f"{lr:.1e}: {score:.2f}{'*' if lr == chosen[data_name][method] else ' '}"
                      for lr, score in by_lr.items()]
             lines.append(f"{data_name:<5} {method:<11} " + "   ".join(cells))
     return "\n".join(lines)
@@ -389,14 +391,11 @@ def _fmt(mean: float, se: float, digits: int = 1) -> str:
 
 
 def format_sweep(sweep_rows: list[dict]) -> str:
-    """The sweep as one line per (data, method): the mean score at each learning rate, the best starred."""
-    best = best_lrs(sweep_rows)
-    lines = []
-    for data_name, method in dict.fromkeys((r["data"], r["method"]) for r in sweep_rows):
-        cells = [f"{r['lr']:.1e}: {r['score'][0]:.2f}{'*' if r['lr'] == best[data_name][method] else ' '}"
-                 for r in sweep_rows if (r["data"], r["method"]) == (data_name, method)]
-        lines.append(f"{data_name:<5} {method:<11} " + "   ".join(cells))
-    return "\n".join(lines)
+    """The sweep's rows (from :func:`summarize`) as :func:`format_sweep_scores` prints them, the best rate starred."""
+    scores: dict[str, dict[str, dict[float, float]]] = {}
+    for row in sweep_rows:
+        scores.setdefault(row["data"], {}).setdefault(row["method"], {})[row["lr"]] = row["score"][0]
+    return format_sweep_scores(scores, best_lrs(sweep_rows))
 
 
 def format_table(rows: list[dict], real: dict[str, dict] | None = None) -> str:
