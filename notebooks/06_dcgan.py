@@ -276,11 +276,18 @@ share_noise = gan_course.record("period_two_share_noise", period_two_share(torch
 share_untrained = gan_course.record("period_two_share_untrained", period_two_share(untrained))
 print(f"energy at period 2: real digits {share_real:.2%}, white noise {share_noise:.2%}, "
       f"untrained G {share_untrained:.2%}")
-fig, axes = plt.subplots(1, 3, figsize=(12, 4))
-viz.plot_images(untrained[:16], nrow=4, ax=axes[0], title="untrained G: samples")
-plot_spectrum(test_digits.images, axes[1], f"real digits: {share_real:.1%} at period 2")
-plot_spectrum(untrained, axes[2], f"untrained G: {share_untrained:.0%} at period 2")
-plt.show()
+
+
+def spectra_figure(samples: torch.Tensor, name: str, share: float) -> None:
+    """Samples of a generator, the real digits' mean spectrum, and the generator's."""
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    viz.plot_images(samples[:16], nrow=4, ax=axes[0], title=f"{name}: samples")
+    plot_spectrum(test_digits.images, axes[1], f"real digits: {share_real:.1%} at period 2")
+    plot_spectrum(samples, axes[2], f"{name}: {share:.1%} at period 2")
+    plt.show()
+
+
+spectra_figure(untrained, "untrained G", share_untrained)
 
 # %% [markdown]
 # The spectra (log scale; slow variations at the four corners, period 2 on the row and column through the
@@ -569,11 +576,7 @@ main_samples = evaluation.sample_images(G_ckpt, 512, seed=SEED + 9)
 share_main = gan_course.record("period_two_share_trained", period_two_share(main_samples))
 print(f"energy at period 2: untrained G {share_untrained:.2%}, committed G {share_main:.2%}, "
       f"real digits {share_real:.2%} ({share_main / share_real:.1f} times the real digits')")
-fig, axes = plt.subplots(1, 3, figsize=(12, 4))
-viz.plot_images(main_samples[:16], nrow=4, ax=axes[0], title="committed G: samples")
-plot_spectrum(test_digits.images, axes[1], f"real digits: {share_real:.1%} at period 2")
-plot_spectrum(main_samples, axes[2], f"committed G: {share_main:.1%} at period 2")
-plt.show()
+spectra_figure(main_samples, "committed G", share_main)
 
 # %% [markdown]
 # Training removes the untrained network's checkerboard: the trained generator's share at period 2 is close to
