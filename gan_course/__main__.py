@@ -12,7 +12,7 @@
 ``sync --check`` and ``release --check`` change nothing and exit with status 1
 when a file is out of date. Bad options end with an argparse error naming the option (status 2).
 
-Used by: lessons 06–08 (their committed checkpoints)
+Used by: lessons 06–09 (their committed checkpoints)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Registering is safe when several processes register at once: each holds the regi
 unique temporary file, flushed to disk and then renamed over its target, so a killed writer leaves
 the old file, never half a new one.
 
-Taught in: lessons 06–08
+Taught in: lessons 06–09
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scoring an MNIST generator offline with the course's MNIST classifier (lesson 08).
+"""Scoring an MNIST generator offline with the course's MNIST classifier (lessons 08 and 09).
 
 The Inception network of FID and IS was trained on ImageNet photos and would have
 to be downloaded; for digits, a classifier trained on MNIST is the better judge and
@@ -9,7 +9,7 @@ activations of its penultimate layer (the features of FID and precision/recall).
     scorer = evaluation.Scorer(evaluation.load_classifier(), real=test.images)
     scorer.score(evaluation.sample_images(G, 5000))     # Scores(fid=..., inception_score=..., ...)
 
-Taught in: lesson 08 (and lesson 07 scores its DCGANs with it, and probes its discriminator's features).
+Taught in: lessons 08 and 09 (and lesson 07 scores its DCGANs with it, and probes its discriminator's features).
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import Tensor, nn
+from torchvision.transforms.functional import gaussian_blur
 
 from . import checkpoints, metrics
+from .data.digits import DigitData
 from .models.classifier import MNISTClassifier
 
 CLASSIFIER = "mnist-classifier"
@@ -79,15 +81,20 @@ def sample_images(G: nn.Module, n: int, seed: int = 0, batch_size: int = 500) ->
 
 
 @torch.no_grad()
-def classify(classifier: MNISTClassifier, images: Tensor, batch_size: int = 1000) -> tuple[Tensor, Tensor]:
-    """The classifier's digit and its probability for each image (N, 1, 28, 28), in the images' order, on the CPU."""
+def class_probabilities(classifier: MNISTClassifier, images: Tensor, batch_size: int = 1000) -> Tensor:
+    """The classifier's probability of each digit for each image (N, 1, 28, 28), in the images' order, on the
+    CPU: (N, 10), rows summing to 1."""
     if not isinstance(images, Tensor) or images.dim() != 4:
         shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__
         raise ValueError(f"expected images of shape (N, 1, 28, 28), got {shape}")
     device = next(classifier.parameters()).device
-    probs = torch.cat([torch.softmax(classifier(images[start:start + batch_size].to(device)), dim=1).cpu()
-                       for start in range(0, len(images), batch_size)])
-    confidence, label = probs.max(1)
+    return torch.cat([torch.softmax(classifier(images[start:start + batch_size].to(device)), dim=1).cpu()
+                      for start in range(0, len(images), batch_size)])
+
+
+def classify(classifier: MNISTClassifier, images: Tensor, batch_size: int = 1000) -> tuple[Tensor, Tensor]:
+    """The classifier's digit and its probability for each image (N, 1, 28, 28), in the images' order, on the CPU."""
+    confidence, label = class_probabilities(classifier, images, batch_size).max(1)
     return label, confidence
 
 
@@ -99,6 +106,34 @@ def class_coverage(labels, n_classes: int = 10, min_share: float = 0.5) -> int:
         raise ValueError(f"labels must be a non-empty 1D sequence of class indices, got shape {tuple(labels.shape)}")
     counts = torch.bincount(labels, minlength=n_classes).double()
     return int((counts / len(labels) >= min_share / n_classes).sum())
+
+
+FLAWED = ("real", "half the classes", "blurred", "ten images, repeated", "noise")
+
+
+def flawed_sets(train: DigitData, n: int, seed: int = 0) -> dict[str, Tensor]:
+    """Five sets of ``n`` images whose flaws are known, to test a score before it judges generators (lessons 08, 09).
+
+    ``real``: ``n`` training digits drawn at random; ``half the classes``: training digits 0-4 only (at most as
+    many as there are); ``blurred``: the real set under a Gaussian blur of standard deviation 1 pixel; ``ten images,
+    repeated``: the first training image of each class, copied to ``n`` images; ``noise``: uniform in [-1, 1].
+    Deterministic from ``seed``; the keys are :data:`FLAWED`.
+    """
+    if not isinstance(train, DigitData) or sorted(set(train.labels.tolist())) != list(range(10)):
+        raise ValueError(f"train must be DigitData holding all ten digits, got {train!r}")
+    if not isinstance(n, int) or not 10 <= n <= len(train):
+        raise ValueError(f"n must be an integer from 10 to the {len(train)} training digits, got {n!r}")
+    gen = torch.Generator().manual_seed(seed)
+    real = train.images[torch.randperm(len(train), generator=gen)[:n]]
+    low = train.images[train.labels < 5]
+    one_per_class = torch.stack([train.images[train.labels == c][0] for c in range(10)])
+    return {
+        "real": real,
+        "half the classes": low[torch.randperm(len(low), generator=gen)[:n]],
+        "blurred": gaussian_blur(real, kernel_size=7, sigma=1.0),
+        "ten images, repeated": one_per_class.repeat(-(-n // 10), 1, 1, 1)[:n],
+        "noise": torch.rand(n, 1, 28, 28, generator=gen) * 2 - 1,
+    }
 
 
 @dataclass

@@ -4,7 +4,7 @@ Every function rejects bad input with a ``ValueError`` or ``TypeError`` that nam
 NaN or inf values, empty sample sets, shapes that do not fit together, a covariance that is not
 symmetric positive semi-definite, a ``k`` that leaves no neighbour.
 
-Taught in: lessons 02–08
+Taught in: lessons 02–09
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ what the lessons load.
     python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register
     python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
 
-Used by: lessons 06–08 (their committed checkpoints)
+Used by: lessons 06–09 (their committed checkpoints)
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ print(gan_course.runtime.describe_machine())
 # | 05 | `05_stabilising_gans` | spectral, weight and batch normalisation; label smoothing, feature matching, minibatch std; a fair mode-coverage benchmark |
 # | 06 | `06_dcgan` | DCGAN's architecture guidelines, each measured |
 # | 07 | `07_dcgan_training` | DCGAN trained on MNIST; where batch norm sits; the latent space; memorisation; D's features |
-# | 08 | `08_evaluating_gans` | FID, Inception Score, precision and recall with an MNIST classifier; a fair table of four DCGANs |
+# | 08 | `08_evaluating_gans` | an MNIST classifier as the judge; FID and the Inception Score, derived, checked and fooled |
+# | 09 | `09_comparing_gans` | precision and recall, class coverage; a fair table of four DCGANs |
 #
 # ## 3. How to run the course
 #

@@ -731,7 +731,7 @@ for name, row in r["probe"].items():
 
 # %% [markdown]
 # **Next:** `08_evaluating_gans` opens the scores used here: FID and the Inception Score, with the course's MNIST
-# classifier instead of Inception.
+# classifier instead of Inception; `09_comparing_gans` adds precision and recall and compares four DCGANs.
 #
 # **References.** Radford, Metz & Chintala (2016), *Unsupervised representation learning with deep
 # convolutional generative adversarial networks*, ICLR. Ioffe & Szegedy (2015), *Batch normalization:

@@ -15,10 +15,11 @@ through, and leaves the notebook's random stream alone.
 * :mod:`.lesson05` (stabilising GANs): open: ``grid_gan``
 * :mod:`.lesson06` (DCGAN): ``generator_block``, ``discriminator_block``, ``dcgan_init``; open: ``even_upsampling``
 * :mod:`.lesson07` (DCGAN trained): open: ``shell_walk``
-* :mod:`.lesson08` (evaluating GANs): ``frechet_distance``, ``inception_score``; open: ``precision_without_recall``
+* :mod:`.lesson08` (evaluating GANs): ``frechet_distance``, ``inception_score``; open: ``cherry_picked_is``
+* :mod:`.lesson09` (comparing GANs): ``precision_recall``; open: ``precision_without_recall``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–08
+Taught in: lessons 00–09
 """
 
 from .lesson00 import three_modes
@@ -29,12 +30,13 @@ from .lesson04 import clipped_critic_scale, critic_loss, gradient_penalty, weigh
 from .lesson05 import grid_gan
 from .lesson06 import dcgan_init, discriminator_block, even_upsampling, generator_block
 from .lesson07 import shell_walk
-from .lesson08 import frechet_distance, inception_score, precision_without_recall
+from .lesson08 import cherry_picked_is, frechet_distance, inception_score
+from .lesson09 import precision_recall, precision_without_recall
 
 # Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
 # in seconds to about a minute and a half rather than well under a second.
 OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
-        "shell_walk", "precision_without_recall")
+        "shell_walk", "cherry_picked_is", "precision_without_recall")
 
 __all__ = [
     "three_modes",
@@ -45,5 +47,6 @@ __all__ = [
     "grid_gan",
     "generator_block", "discriminator_block", "dcgan_init", "even_upsampling",
     "shell_walk",
-    "frechet_distance", "inception_score", "precision_without_recall",
+    "frechet_distance", "inception_score", "cherry_picked_is",
+    "precision_recall", "precision_without_recall",
 ]

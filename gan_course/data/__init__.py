@@ -7,7 +7,7 @@
 
 Every public name of both is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–08
+Taught in: lessons 00–09
 """
 
 from . import digits, toys

@@ -6,7 +6,7 @@
 
 :class:`DeviceBatches` serves shuffled mini-batches of a dataset that sits on the GPU.
 
-Taught in: lessons 06–08
+Taught in: lessons 06–09
 """
 
 from __future__ import annotations

@@ -6,5 +6,5 @@
 * :mod:`~gan_course.models.dcgan`: Radford et al. (2016), DCGAN for 28 x 28 digits.
 * :mod:`~gan_course.models.classifier`: the MNIST judge that scores generated digits.
 
-Taught in: lessons 00–08.
+Taught in: lessons 00–09.
 """

@@ -4,7 +4,7 @@ Lesson 06 computes FID on its penultimate features (:meth:`MNISTClassifier.featu
 and the Inception Score on its class probabilities. It is trained by
 ``python -m gan_course train mnist-classifier`` (:func:`train_recipe`).
 
-Taught in: lesson 08 (and lesson 07 scores its DCGANs with it).
+Taught in: lessons 08 and 09 (and lesson 07 scores its DCGANs with it).
 """
 
 from __future__ import annotations

@@ -18,13 +18,13 @@ D mirrors it, 28 -> 14 -> 7 -> 4, then one score.
 ``batch_norm`` switches between the guidelines and the ablations of lesson 07:
 ``"guidelines"``, ``"everywhere"`` (also on G's output and D's input layer) and ``"none"``.
 
-The DCGANs of lessons 06–08 are :data:`VARIANTS`, frozen :class:`DCGANConfig` objects:
+The DCGANs of lessons 06–09 are :data:`VARIANTS`, frozen :class:`DCGANConfig` objects:
 the networks, the objective and the training settings. :func:`make_step` turns one into the
 training step (the GAN's, or WGAN-GP's), :func:`fit` trains it with the course loop (lesson 07
 calls it as the recipe does), :func:`train_recipe` is ``python -m gan_course train dcgan ...``,
 and :func:`load` returns a committed checkpoint.
 
-Taught in: lessons 06 and 07 (lesson 08 scores the committed DCGANs).
+Taught in: lessons 06 and 07 (lessons 08 and 09 score the committed DCGANs).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def init_weights(module: nn.Module) -> None:
 
 WIDTH = 32              # channels of G's last and D's first hidden map (the paper's 64 is more than 28x28 needs)
 BATCH_SIZE = 64         # the paper: 128; 64 here, for more updates from 4,000 digits
-EVAL_SAMPLES = 4000     # as many as the real-vs-real row of lesson 08 (the 4,000 training digits)
+EVAL_SAMPLES = 4000     # as many as the real-vs-real row of lesson 09 (the 4,000 training digits)
 OBJECTIVES = ("gan", "wgan-gp")
 
 
@@ -239,7 +239,7 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
 
     Training writes a resumable checkpoint to ``<cache>/train/<run>/`` every 500 steps, so an
     interrupted run continues where it stopped when the same command is run again. The saved
-    metrics are lesson 08's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
+    metrics are lesson 09's scores of :data:`EVAL_SAMPLES` samples against the held-out digits.
 
     Args:
         name: a key of :data:`VARIANTS`.

@@ -10,7 +10,7 @@
 The names of :mod:`.core`, :mod:`.toy`, :mod:`.theory` and :mod:`.wgan` are also here (``viz.plot_2d``);
 :mod:`.images` and :mod:`.latent` are used as modules (``from gan_course.viz import latent as viz_latent``).
 
-Taught in: lessons 00–08
+Taught in: lessons 00–09
 """
 
 from . import core, images, latent, theory, toy, wgan

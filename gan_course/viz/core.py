@@ -9,7 +9,7 @@ exactly once and returns None, so a cell may end with the call. The topic module
 (:mod:`.toy`, :mod:`.theory`, :mod:`.wgan`, :mod:`.images`, :mod:`.latent`)
 draw with the helpers here.
 
-Taught in: lessons 00–08
+Taught in: lessons 00–09
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Figures for scoring image generators (lesson 08): labelled sample grids side by side, a bar chart per score,
+"""Figures for scoring image generators (lessons 08 and 09): labelled sample grids side by side, a bar chart per score,
 a confusion matrix, predicted class shares and the precision-recall plane.
 
 Each function returns a matplotlib Figure (or draws into ``ax``/``axes`` when given), like :mod:`gan_course.viz.core`,
@@ -9,7 +9,7 @@ whose ``image_grid`` tiles the images.
     viz_images.plot_image_panels({"real": real[:64], "DCGAN": fake[:64]})
     viz_images.plot_score_bars({"real": scores_real.row(), "DCGAN": scores_fake.row()}, reference="real")
 
-Taught in: lesson 08
+Taught in: lessons 08 and 09
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Lesson 08's checks (frechet_distance, inception_score; the open precision_without_recall) accept the references
-and reject plausible mistakes."""
+"""Lesson 08's checks (frechet_distance, inception_score; the open cherry_picked_is) accept the references and
+reject plausible mistakes."""
 
 import math
 
@@ -174,7 +174,7 @@ def is_softmax_again(probs, splits):
     return _is(softmax(probs, axis=1), splits)  # the inputs are probabilities already
 
 
-def test_lesson_06_checks_accept_references(capsys):
+def test_lesson_08_checks_accept_references(capsys):
     checks.frechet_distance(metrics.frechet_distance)
     checks.frechet_distance(fd_sqrtm)
     checks.frechet_distance(fd_eigenvalues)
@@ -235,18 +235,35 @@ NEW_MISTAKES = [
 
 @pytest.mark.parametrize("check, wrong, fragment", OLD_MISTAKES + NEW_MISTAKES,
                          ids=mistake_ids(OLD_MISTAKES + NEW_MISTAKES))
-def test_lesson_06_checks_reject_mistakes(check, wrong, fragment):
+def test_lesson_08_checks_reject_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
 
 
-def test_precision_without_recall_grades_the_scores(capsys):
-    checks.precision_without_recall(solutions("08_evaluating_gans")["pick"])
-    assert "✔ precision_without_recall" in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="recall"):  # a random pick covers the held-out digits' variety
-        checks.precision_without_recall(lambda images, labels: images[torch.randperm(len(images))[:1000]])
-    with pytest.raises(AssertionError, match="not in the training set"):
-        checks.precision_without_recall(lambda images, labels: images[:1000].flip(-1))
-    with pytest.raises(AssertionError, match=r"shape \(1000, 1, 28, 28\)"):
-        checks.precision_without_recall(lambda images, labels: images[:10])
-    with pytest.raises(AssertionError, match="not implemented"):
-        checks.precision_without_recall(stub)
+# --------------------------------------------------------------------------- cherry_picked_is
+
+
+def most_confident_per_class(images, probs):  # the lesson's idea, written another way: 100 of each digit
+    confidence, label = probs.max(1)
+    order = torch.argsort(confidence, descending=True)
+    keep = torch.cat([order[label[order] == digit][:100] for digit in range(10)])
+    return images[keep]
+
+
+def most_confident_overall(images, probs):  # confident, but the digits the judge is surest of dominate
+    return images[probs.max(1).values.argsort(descending=True)[:1000]]
+
+
+def test_cherry_picked_is_grades_the_score(capsys):
+    checks.cherry_picked_is(solutions("08_evaluating_gans")["cherry_pick"])
+    checks.cherry_picked_is(most_confident_per_class)
+    out = capsys.readouterr().out
+    assert out.count("✔ cherry_picked_is passed") == 2 and "samples as they come" in out
+    assert_rejected(checks.cherry_picked_is, lambda images, probs: images[:1000], "expected an Inception Score of at "
+                                                                                   "least 9.4")
+    assert_rejected(checks.cherry_picked_is, most_confident_overall, "balance / hesitation")
+    clamped = lambda images, probs: most_confident_per_class(images, probs).clamp(-0.9, 0.9)  # noqa: E731
+    assert_rejected(checks.cherry_picked_is, clamped, "images that are not among the 4000")
+    best_ten = lambda images, probs: images[probs.max(1).values.argsort(descending=True)[:10]]  # noqa: E731
+    assert_rejected(checks.cherry_picked_is, lambda images, probs: best_ten(images, probs).repeat(100, 1, 1, 1), "expected 1000 different samples, received 10 different ones")
+    assert_rejected(checks.cherry_picked_is, lambda images, probs: images[:999], "shape (1000, 1, 28, 28)")
+    assert_rejected(checks.cherry_picked_is, stub, "not implemented yet")

@@ -116,6 +116,39 @@ def test_classify_keeps_the_order_of_the_images(scorer, digits):
         evaluation.classify(scorer.classifier, images[:, 0])
 
 
+def test_class_probabilities_are_the_rows_classify_reads(scorer, digits):
+    images = digits[1].images[::7][:100]
+    probs = evaluation.class_probabilities(scorer.classifier, images, batch_size=32)
+    assert probs.shape == (100, 10) and torch.allclose(probs.sum(1), torch.ones(100), atol=1e-5)
+    label, confidence = evaluation.classify(scorer.classifier, images)
+    assert torch.equal(probs.argmax(1), label) and torch.allclose(probs.max(1).values, confidence)
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        evaluation.class_probabilities(scorer.classifier, images[0])
+
+
+def test_flawed_sets_have_the_flaws_they_name(digits):
+    train = digits[0]
+    sets = evaluation.flawed_sets(train, 500, seed=3)
+    assert tuple(sets) == evaluation.FLAWED and all(images.shape == (500, 1, 28, 28) for images in sets.values())
+    _, distance = evaluation.nearest_neighbours(sets["real"], train.images)
+    assert distance.max() < 1e-6  # real training digits, unchanged
+    _, distance = evaluation.nearest_neighbours(sets["half the classes"], train.images)
+    assert distance.max() < 1e-6 and (evaluation.classify(evaluation.load_classifier(), sets["half the classes"])[0]
+                                      < 5).float().mean() > 0.95
+    assert len(torch.unique(sets["ten images, repeated"], dim=0)) == 10
+    blurred, real = sets["blurred"], sets["real"]
+    assert (blurred - real).abs().mean() > 0.05 and blurred.mean().item() == pytest.approx(real.mean().item(), abs=0.05)
+    noise = sets["noise"]
+    assert -1 <= noise.min() and noise.max() <= 1 and noise.mean().abs() < 0.05
+    again = evaluation.flawed_sets(train, 500, seed=3)
+    assert all(torch.equal(sets[name], again[name]) for name in sets)  # deterministic from the seed
+    assert not torch.equal(evaluation.flawed_sets(train, 500, seed=4)["real"], sets["real"])
+    with pytest.raises(ValueError, match="n must be an integer from 10"):
+        evaluation.flawed_sets(train, len(train) + 1)
+    with pytest.raises(ValueError, match="all ten digits"):
+        evaluation.flawed_sets(data.DigitData(train.images[:50], train.labels[:50] * 0, "one class"), 20)
+
+
 def test_discriminator_features_pool_every_hidden_layer_and_keep_the_mode():
     from gan_course.models import dcgan
 
