@@ -179,6 +179,14 @@ def notebook_text(nb) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+LESSON_WORDS = 3050  # prose per lesson: "one 90-minute class, about 3,000 words at most" (the course guide, section 3)
+
+
+def prose_words(nb) -> int:
+    """The words of a notebook's Markdown cells (its prose: text, headings and formulas; not its code)."""
+    return sum(len(cell.source.split()) for cell in nb.cells if cell.cell_type == "markdown")
+
+
 def sync(notebooks: Path = NOTEBOOKS, check: bool = False, slug: str | None = None) -> list[Path]:
     """Write every lesson's ``.ipynb`` from its ``.py`` source, and the source's badge and setup cell from ``slug``.
 

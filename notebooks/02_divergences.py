@@ -133,9 +133,8 @@ gan_course.record("kl_where_q_is_zero", metrics.kl_divergence([0.2, 0.3, 0.5], [
 #
 # $$\mathrm{KL}(P\|Q) = \log\frac{\sigma_q}{\sigma_p} + \frac{\sigma_p^2 + (\mu_p - \mu_q)^2}{2\sigma_q^2} - \frac12.$$
 #
-# The cell compares it with adaptive quadrature of the integral and with a Monte Carlo average of
-# $\log p(x) - \log q(x)$ over samples $x \sim P$: the expectation form is what you can compute when all
-# you have is samples from $P$ and both densities.
+# The cell checks it against quadrature of the integral and a Monte Carlo average of
+# $\log p(x) - \log q(x)$ over $x \sim P$ (the expectation form, all that samples of $P$ allow).
 
 # %%
 gauss_p, gauss_q = stats.norm(0.0, 1.0), stats.norm(1.0, 2.0)  # P = N(0, 1), Q = N(1, 2^2)
@@ -272,12 +271,10 @@ viz.interact_parallel_lines(0.5)
 # $\theta$. For JS it is $0$ at every $\theta \ne 0$ (JS is constant there) and undefined at $0$, a jump.
 # For $W_1 = |\theta|$ it is $\operatorname{sign}(\theta) = \pm 1$: always a unit push towards the data.
 #
-# We check this three ways: finite differences of the exact values, finite differences of the sample
-# estimates, and automatic differentiation through the optimal-transport solver. POT's `ot.emd2`
-# accepts torch tensors and returns a differentiable cost: the gradient of the optimal cost with
-# respect to the cost matrix is the optimal plan, and torch carries it on through the distances
-# $\|x - g_\theta(z)\|$ to $\theta$ (Arjovsky et al. 2017, Theorem 3, give the same gradient through
-# the critic).
+# Three checks: finite differences of the exact values and of the sample estimates, and automatic
+# differentiation through the optimal-transport solver. POT's `ot.emd2` takes torch tensors and returns a
+# differentiable cost (its gradient with respect to the cost matrix is the optimal plan), and torch carries it
+# through the distances $\|x - g_\theta(z)\|$ to $\theta$.
 
 # %%
 grad_thetas = [-0.75, -0.25, 0.25, 0.75]
@@ -314,7 +311,7 @@ gan_course.record("grad_w1_fd", [central_difference(lambda t: metrics.wasserstei
 #
 # ## 3. Why GAN training stalls: the perfect discriminator
 #
-# The parallel lines are not a contrived corner case. Arjovsky & Bottou (2017, *Towards Principled
+# The parallel lines are not a corner case. Arjovsky & Bottou (2017, *Towards Principled
 # Methods for Training GANs*, Section 2) argue that real data (images) lies near a low-dimensional
 # manifold of pixel space, and a generator that maps a low-dimensional $z$ through a network produces
 # another low-dimensional manifold. Two such manifolds almost never overlap in a set of positive measure,
@@ -385,12 +382,11 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# At initialisation $D$ knows nothing and the gradient is small for both losses. It first grows while $D$
-# learns where the two lines are. From the moment $D$ separates them perfectly, the saturating gradient
-# falls steadily, by orders of magnitude, together with $D(G(z))$: the generator is left without a signal
-# precisely because its discriminator is good. The non-saturating gradient keeps growing instead: $D$'s
-# boundary between the lines gets steeper, and a generator step of that size would overshoot. Neither is
-# a useful measure of how far the generator is from the data, which is what the next two sections build.
+# Both gradients first grow while $D$ learns where the two lines are. Once $D$ separates them perfectly, the
+# saturating gradient falls by orders of magnitude together with $D(G(z))$: the generator loses its signal
+# because its discriminator is good. The non-saturating gradient keeps growing as $D$'s boundary steepens; a
+# step of that size would overshoot. Neither measures how far the generator is from the data; the next two
+# sections build what does.
 #
 # ### The second reason: finite samples
 #
@@ -427,10 +423,9 @@ for where, (accuracy, two_js) in finite.items():
 
 # %% [markdown]
 # On its training samples the discriminator separates two samples of *one* distribution perfectly and reads
-# nearly the maximum $2\log 2$; on fresh samples it is at chance and its reading is below 0: what it learned
-# is the samples, not a difference between distributions. A generator trained against it would chase these
-# particular points. This is the second reason Arjovsky & Bottou give for unstable training, next to the
-# manifolds above, and one more reason to want a distance that stays small when two distributions are close.
+# nearly the maximum $2\log 2$; on fresh samples it is at chance and reads below 0: it learned the samples, not
+# a difference between distributions, and a generator trained against it would chase these points. One more
+# reason to want a distance that stays small when two distributions are close.
 #
 # ## 4. The earth mover's distance
 #
@@ -627,12 +622,10 @@ gan_course.record("critic_clip_weights_at_bound", (all_weights.abs() > 0.99 * CL
 # the measured mean gradient norm on the interpolates matches that prediction.
 #
 # The clipped critic's raw estimate is about a thousand times too small: its Lipschitz constant is far
-# below 1, set by $c$ and the width and depth of the network, not by the problem. Dividing by the
-# estimated constant brings it to the right order, but still well short of $W_1$: with nearly every
-# weight pushed to $\pm c$ (the histogram, compare Gulrajani et al. 2017, Figure 1b), the network can only
-# express very simple functions, and its best one is not the optimal critic. The contours show it: the
-# gradient-penalty critic has learned a cone that rises towards the ring, close to $f(x) = \|x\|$; the
-# clipped one is a cruder surface.
+# below 1, set by $c$ and the network's size, not by the problem. Dividing by the estimated constant brings
+# it to the right order, still well short of $W_1$: with nearly every weight at $\pm c$ (the histogram;
+# compare Gulrajani et al. 2017, Figure 1b) the network expresses only simple functions. In the contours the
+# penalty critic is a cone rising towards the ring, close to $f(x) = \|x\|$; the clipped one is cruder.
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(11, 9.5), gridspec_kw={"height_ratios": [1.4, 1]})

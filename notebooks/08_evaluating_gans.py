@@ -30,7 +30,7 @@
 # **Prerequisites.** Lesson 02 (KL divergence, Wasserstein distances). The DCGAN scored here is lesson 07's; its
 # checkpoint is committed, so this lesson runs without it.
 #
-# **Time.** `smoke`: about 15 s · `cpu`: about 1 min on 2 CPU cores · `gpu`: not measured yet (the `gpu`
+# **Time.** `smoke`: about 20 s · `cpu`: about 50 s on 2 CPU cores · `gpu`: not measured yet (the `gpu`
 # profile scores 10,000 samples per set where the data has that many).
 
 # %% [markdown]

@@ -371,6 +371,23 @@ def test_each_lesson_follows_the_notebook_structure(source):
             assert "gan_course.checks." in follower.source
 
 
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_each_lesson_fits_one_class_and_has_an_open_exercise(source):
+    from gan_course import checks
+
+    nb = nt.render_ipynb(source)
+    words = nt.prose_words(nb)
+    assert words <= nt.LESSON_WORDS, f"{source.stem}: {words} words of prose; split the lesson where its topic splits"
+    called = set(re.findall(r"gan_course\.checks\.(\w+)\(", "\n".join(c.source for c in nb.cells)))
+    assert called & set(checks.OPEN), f"{source.stem} has no open exercise (a check in checks.OPEN)"
+
+
+def test_prose_words_counts_markdown_only():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A title\nfour words here $x$"),
+                                         nbformat.v4.new_code_cell("print('not prose at all')")])
+    assert nt.prose_words(nb) == 7  # "#", "A", "title", "four", "words", "here", "$x$"
+
+
 # --------------------------------------------------------------------------- the one place, as committed
 
 
