@@ -14,7 +14,8 @@ Densities here are plain Python callables on NumPy arrays, so SciPy's adaptive
 quadrature can evaluate them anywhere; :func:`density_of` turns a
 :class:`gan_course.data.GaussianMixture` of dimension 1 into one.
 
-Taught in: lessons 01 and 02; the last section (mode-seeking fits, the bilinear game) in lesson 03.
+Taught in: lessons 01 and 02; the mode-seeking fits and the bilinear game in lesson 03; the conditional game
+and InfoGAN's information bound in lesson 10.
 """
 
 from __future__ import annotations
@@ -346,3 +347,67 @@ def bilinear_game(method: str, lr: float, steps: int, start: tuple[float, float]
             x, y = x - lr * y_look, y + lr * x_look  # ... and the real step with the gradients found there
         path.append((x, y))
     return np.array(path)
+
+
+# --------------------------------------------------------------------------- conditional GANs and InfoGAN (lesson 10)
+
+def conditional_virtual_training_criterion(p_y, p_data_given_y: list[Density], p_g_given_y: list[Density],
+                                           lo: float, hi: float) -> tuple[float, float]:
+    """The conditional game at its optimal discriminator, two ways, for a label y with probabilities ``p_y``.
+
+    With D*(x, y) = p(x|y) / (p(x|y) + p_g(x|y)) the value of the game is, label by label, Goodfellow et al.'s
+    Theorem 1, so C(G) = sum_y p(y) C_y(G) = -log 4 + 2 E_y JSD(p(.|y) || p_g(.|y)).
+
+    Returns:
+        (the value function at D* by quadrature, ``-log 4 + 2 E_y JSD`` with each JSD by quadrature).
+    """
+    p_y = np.asarray(p_y, dtype=float)
+    if p_y.ndim != 1 or len(p_y) != len(p_data_given_y) or len(p_y) != len(p_g_given_y) or (p_y < 0).any() \
+            or not math.isclose(p_y.sum(), 1.0, abs_tol=1e-9):
+        raise ValueError("p_y must be a probability vector with one data and one generator density per label, got "
+                         f"{len(p_y)} probabilities summing to {p_y.sum():.6g}, {len(p_data_given_y)} and "
+                         f"{len(p_g_given_y)} densities")
+    value = sum(w * virtual_training_criterion(p, q, lo, hi) for w, p, q in zip(p_y, p_data_given_y, p_g_given_y))
+    jsd = sum(w * js_divergence_of_densities(p, q, lo, hi) for w, p, q in zip(p_y, p_data_given_y, p_g_given_y))
+    return float(value), float(-LOG4 + 2 * jsd)
+
+
+def _channel(p_c, p_x_given_c) -> tuple[np.ndarray, np.ndarray]:
+    p_c, p_x_given_c = np.asarray(p_c, dtype=float), np.asarray(p_x_given_c, dtype=float)
+    if p_c.ndim != 1 or p_x_given_c.ndim != 2 or p_x_given_c.shape[0] != len(p_c) or (p_c < 0).any() \
+            or (p_x_given_c < 0).any() or not math.isclose(p_c.sum(), 1.0, abs_tol=1e-9) \
+            or not np.allclose(p_x_given_c.sum(1), 1.0, atol=1e-9):
+        raise ValueError("expected p_c (K,) and p_x_given_c (K, M), each a probability vector per row, got shapes "
+                         f"{p_c.shape} and {p_x_given_c.shape}")
+    return p_c, p_x_given_c
+
+
+def posterior(p_c, p_x_given_c) -> np.ndarray:
+    """p(c|x) by Bayes' rule, (M, K), for a code c ~ p_c (K,) and a channel p(x|c) (K, M); uniform where p(x) = 0."""
+    p_c, p_x_given_c = _channel(p_c, p_x_given_c)
+    joint = (p_c[:, None] * p_x_given_c).T  # (M, K): p(x, c)
+    p_x = joint.sum(1, keepdims=True)
+    return np.where(p_x > 0, joint / np.where(p_x > 0, p_x, 1.0), 1.0 / len(p_c))
+
+
+def mutual_information(p_c, p_x_given_c) -> float:
+    """I(c; x) = sum_{c, x} p(c) p(x|c) log(p(x|c) / p(x)) in nats, for discrete c and x."""
+    p_c, p_x_given_c = _channel(p_c, p_x_given_c)
+    p_x = p_c @ p_x_given_c
+    safe = np.where(p_x > 0, p_x, 1.0)[None]  # p(x) = 0 only where every p(x|c) with p(c) > 0 is 0 too
+    return float((p_c[:, None] * xlogy(p_x_given_c, p_x_given_c / safe)).sum())
+
+
+def information_lower_bound(p_c, p_x_given_c, q_c_given_x) -> float:
+    """InfoGAN's variational bound E_{c ~ p_c, x ~ p(x|c)}[log Q(c|x)] + H(c) <= I(c; x) (Chen et al. 2016,
+    Lemma 5.1), for any Q (M, K) whose rows are distributions over c; equal to I(c; x) when Q = p(c|x)."""
+    p_c, p_x_given_c = _channel(p_c, p_x_given_c)
+    q = np.asarray(q_c_given_x, dtype=float)
+    if q.shape != (p_x_given_c.shape[1], len(p_c)) or (q < 0).any() or not np.allclose(q.sum(1), 1.0, atol=1e-9):
+        raise ValueError(f"Q must be (M, K) = {(p_x_given_c.shape[1], len(p_c))} with rows that are distributions "
+                         f"over c, got shape {q.shape}")
+    joint = p_c[:, None] * p_x_given_c  # (K, M): p(c, x)
+    with np.errstate(divide="ignore"):
+        log_q = np.where(joint.T > 0, np.log(np.where(q > 0, q, 1e-300)), 0.0)  # (M, K); only where p(c, x) > 0
+    entropy = -float(xlogy(p_c, p_c).sum())
+    return float((joint.T * log_q).sum()) + entropy

@@ -3,14 +3,15 @@
 * :mod:`.toys`: toy distributions with exact densities (1D mixture, ring and grid of Gaussians, the WGAN
   paper's parallel lines) and their endless, resumable :class:`SampleStream`;
 * :mod:`.digits`: MNIST (with an offline fallback) and scikit-learn's UCI digits as :class:`DigitData`,
-  and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device.
+  and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device;
+* :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size.
 
-Every public name of both is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
+Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–09
+Taught in: lessons 00–10
 """
 
-from . import digits, toys
+from . import captions, digits, toys
 from .digits import (
     DATA_CACHE,
     SIZES,
@@ -33,7 +34,7 @@ from .toys import (
 )
 
 __all__ = [
-    "digits", "toys",
+    "captions", "digits", "toys",
     "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
     "GaussianMixture", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d", "ring_of_gaussians", "toy",
 ]

@@ -135,3 +135,45 @@ def test_bilinear_game_spirals_out_circles_or_converges():
     assert np.hypot(*theory.bilinear_game("extragradient", 0.1, 500)[-1]) < 0.2
     with pytest.raises(ValueError, match="method"):
         theory.bilinear_game("adam", 0.1, 10)
+
+
+# --------------------------------------------------------------------------- conditional GANs and InfoGAN
+
+def test_the_conditional_game_at_its_optimal_discriminator_is_minus_log_4_plus_twice_the_mean_jsd():
+    from gan_course.theory import gaussian_mixture_pdf as pdf
+    p_y = [0.3, 0.7]
+    data = [lambda x: pdf(x, [-1.0], 0.5), lambda x: pdf(x, [2.0], 0.7)]
+    model = [lambda x: pdf(x, [0.0], 1.0), lambda x: pdf(x, [2.5], 0.4)]
+    value, closed = theory.conditional_virtual_training_criterion(p_y, data, model, -12, 12)
+    assert value == pytest.approx(closed, abs=1e-7) and value > -math.log(4) + 0.05
+    separate = sum(w * theory.virtual_training_criterion(p, q, -12, 12) for w, p, q in zip(p_y, data, model))
+    assert value == pytest.approx(separate, abs=1e-12)  # label by label, Theorem 1
+    assert theory.conditional_virtual_training_criterion(p_y, data, data, -12, 12)[0] == pytest.approx(
+        -math.log(4), abs=1e-7)  # p_g(.|y) = p(.|y) for every y: the minimum
+    with pytest.raises(ValueError, match="one data and one generator density per label"):
+        theory.conditional_virtual_training_criterion([0.5, 0.6], data, model, -12, 12)
+
+
+def test_mutual_information_and_its_variational_lower_bound():
+    uniform = np.full(4, 0.25)
+    assert theory.mutual_information(uniform, np.eye(4)) == pytest.approx(math.log(4))  # x reveals c
+    assert theory.mutual_information(uniform, np.full((4, 3), 1 / 3)) == pytest.approx(0.0, abs=1e-12)  # nothing
+    rng = np.random.default_rng(0)
+    p_c, channel = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(7), size=5)
+    p_x = p_c @ channel
+    entropy = lambda p: -(p * np.log(p)).sum(-1)  # noqa: E731
+    assert theory.mutual_information(p_c, channel) == pytest.approx(entropy(p_x) - p_c @ entropy(channel))
+    exact = theory.posterior(p_c, channel)
+    assert np.allclose(exact.sum(1), 1) and exact.shape == (7, 5)
+    assert theory.information_lower_bound(p_c, channel, exact) == pytest.approx(theory.mutual_information(p_c, channel))
+    for _ in range(20):  # any other Q: a lower bound, short by E_x KL(p(c|x) || Q(c|x))
+        q = rng.dirichlet(np.ones(5), size=7)
+        gap = (p_x[:, None] * exact * np.log(exact / q)).sum()
+        bound = theory.information_lower_bound(p_c, channel, q)
+        assert bound < theory.mutual_information(p_c, channel) and bound == pytest.approx(
+            theory.mutual_information(p_c, channel) - gap)
+    assert theory.information_lower_bound(uniform, np.eye(4), np.full((4, 4), 0.25)) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match=r"\(K, M\)"):
+        theory.mutual_information(uniform, np.eye(3))
+    with pytest.raises(ValueError, match=r"Q must be \(M, K\)"):
+        theory.information_lower_bound(uniform, np.eye(4), np.eye(3))
