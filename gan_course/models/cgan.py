@@ -1,0 +1,215 @@
+"""Conditional GANs: generating on demand, from a class label (Mirza & Osindero 2014) or from a caption, with a
+matching-aware discriminator (Reed et al. 2016) or a projection discriminator (Miyato & Koyama 2018).
+
+G and D both see a condition y (a label, or a caption's token ids), and the game of Goodfellow et al. is played
+for every y:
+
+    min_G max_D  E_{(x, y) ~ p_data}[log D(x, y)] + E_{z ~ p_z, y ~ p_data}[log(1 - D(G(z, y), y))]
+
+For a fixed G the best D is D*(x, y) = p(x|y) / (p(x|y) + p_g(x|y)), and at D* the game's value is
+C(G) = -log 4 + 2 E_y JSD(p(.|y) || p_g(.|y)): G wins only by matching every conditional.
+
+**The matching-aware discriminator** (Reed et al. 2016, GAN-CLS). Trained on real and fake pairs only, D can
+answer "real or fake?" from the image alone and ignore y. Shown real images with *wrong* conditions as a third
+kind of negative, it must also judge whether image and condition match:
+
+    L_D = -log D(x, y) - 1/2 [log(1 - D(x, y_wrong)) + log(1 - D(G(z, y), y))]
+
+**How D reads y.** ``"concat"``: the condition's embedding is concatenated to D's image features before a small
+head (the usual conditional D); ``"projection"``: D's logit is ``psi(phi(x)) + <embed(y), phi(x)>``, the
+form Miyato & Koyama derive from the log-likelihood ratio of a conditional model.
+
+The networks are the DCGAN's of lesson 06 (:mod:`.dcgan`), with an encoder for the condition in each:
+:class:`LabelEncoder` (a lookup table) or :class:`CaptionEncoder` (the mean of the caption's word vectors, an
+``EmbeddingBag``, then a linear layer). :class:`ConditionalGANStep` makes Algorithm 1's two updates on batches
+``(images, conditions)``.
+
+Taught in: lesson 10
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .. import losses
+from ..data import captions
+from ..train import Step
+from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
+
+CONDITIONING = ("concat", "projection")
+
+
+class LabelEncoder(nn.Module):
+    """A class label (B,) -> its learned vector (B, dim)."""
+
+    def __init__(self, n_classes: int = 10, dim: int = 32):
+        super().__init__()
+        self.n_classes, self.dim = n_classes, dim
+        self.table = nn.Embedding(n_classes, dim)
+
+    def forward(self, y: Tensor) -> Tensor:
+        if y.dim() != 1 or y.dtype != torch.long or (y.numel() and (y.min() < 0 or y.max() >= self.n_classes)):
+            raise ValueError(f"expected labels (B,) of integers 0..{self.n_classes - 1}, got {tuple(y.shape)} {y.dtype}")
+        return self.table(y)
+
+
+class CaptionEncoder(nn.Module):
+    """A caption's token ids (B, L), padded with 0 (:func:`gan_course.data.captions.encode`) -> (B, dim):
+    the mean of its word vectors (the order of the words is not read), then a linear layer."""
+
+    def __init__(self, vocabulary_size: int = len(captions.VOCABULARY), dim: int = 32):
+        super().__init__()
+        self.vocabulary_size, self.dim = vocabulary_size, dim
+        self.words = nn.EmbeddingBag(vocabulary_size, dim, mode="mean", padding_idx=0)
+        self.mix = nn.Linear(dim, dim)
+
+    def forward(self, ids: Tensor) -> Tensor:
+        if ids.dim() != 2 or ids.dtype != torch.long or (ids.numel() and (ids.min() < 0
+                                                                          or ids.max() >= self.vocabulary_size)):
+            raise ValueError(f"expected token ids (B, L) in 0..{self.vocabulary_size - 1}, got {tuple(ids.shape)} "
+                             f"{ids.dtype}")
+        if (ids == 0).all(1).any():
+            raise ValueError("every caption needs at least one word (a row of only padding has no meaning)")
+        return self.mix(self.words(ids))  # (B, dim)
+
+
+class ConditionalGenerator(nn.Module):
+    """G: noise z (B, z_dim) and a condition y -> image (B, 1, 28, 28): the DCGAN generator fed [z, embed(y)]."""
+
+    def __init__(self, encoder: nn.Module, z_dim: int = 100, width: int = 32):
+        super().__init__()
+        self.encoder, self.z_dim = encoder, z_dim
+        self.net = DCGANGenerator(z_dim=z_dim + encoder.dim, width=width)
+
+    def forward(self, z: Tensor, y: Tensor) -> Tensor:
+        if z.dim() != 2 or z.shape[1] != self.z_dim or len(y) != len(z):
+            raise ValueError(f"G expects z (B, {self.z_dim}) and B conditions, got {tuple(z.shape)} and {len(y)}")
+        return self.net(torch.cat([z, self.encoder(y)], dim=1))  # (B, z_dim + dim) -> (B, 1, 28, 28)
+
+    def sample_z(self, n: int, device=None) -> Tensor:
+        device = device or next(self.parameters()).device
+        return torch.randn(n, self.z_dim, device=device)
+
+
+class ConditionalDiscriminator(nn.Module):
+    """D: image (B, 1, 28, 28) and condition y -> one logit per pair (B,).
+
+    The image features phi(x) (B, features) come from the DCGAN discriminator's convolutions and one linear
+    layer; ``conditioning`` says how y enters: ``"concat"`` (head on [phi(x), embed(y)]) or ``"projection"``
+    (``psi(phi(x)) + <embed(y), phi(x)>``).
+    """
+
+    def __init__(self, encoder: nn.Module, width: int = 32, conditioning: str = "concat", features: int = 128):
+        super().__init__()
+        if conditioning not in CONDITIONING:
+            raise ValueError(f"conditioning must be one of {CONDITIONING}, got {conditioning!r}")
+        self.encoder, self.conditioning = encoder, conditioning
+        convolutions = DCGANDiscriminator(width=width).net[:-1]                # (B, 4w, 4, 4)
+        self.phi = nn.Sequential(convolutions, nn.Flatten(),
+                                 nn.Linear(4 * width * 16, features), nn.LeakyReLU(0.2))  # (B, features)
+        if conditioning == "concat":
+            self.head = nn.Sequential(nn.Linear(features + encoder.dim, features), nn.LeakyReLU(0.2),
+                                      nn.Linear(features, 1))
+        else:
+            self.psi = nn.Linear(features, 1)
+            self.project = nn.Linear(encoder.dim, features, bias=False)  # embed(y) in the features' space
+
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
+        if x.dim() != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE or len(y) != len(x):
+            raise ValueError(f"D expects images (B, 1, 28, 28) and B conditions, got {tuple(x.shape)} and {len(y)}")
+        phi, e = self.phi(x), self.encoder(y)                                  # (B, F), (B, dim)
+        if self.conditioning == "concat":
+            return self.head(torch.cat([phi, e], dim=1)).flatten()
+        return self.psi(phi).flatten() + (self.project(e) * phi).sum(1)        # psi(phi) + <V e(y), phi>
+
+
+def build(condition: str, conditioning: str = "concat", width: int = 32, z_dim: int = 100, dim: int = 32
+          ) -> tuple[ConditionalGenerator, ConditionalDiscriminator]:
+    """A freshly initialised conditional G and D for ``condition`` ``"label"`` or ``"caption"``: DCGAN's
+    N(0, 0.02²) initialisation for the convolutions, each network with its own encoder."""
+    encoders = {"label": LabelEncoder, "caption": CaptionEncoder}
+    if condition not in encoders:
+        raise ValueError(f"condition must be 'label' or 'caption', got {condition!r}")
+    G = ConditionalGenerator(encoders[condition](dim=dim), z_dim=z_dim, width=width)
+    D = ConditionalDiscriminator(encoders[condition](dim=dim), width=width, conditioning=conditioning)
+    G.net.apply(init_weights)
+    D.phi.apply(init_weights)
+    return G, D
+
+
+def roll_conditions(y: Tensor) -> Tensor:
+    """Wrong conditions for a batch: each example gets the next one's (for labels, the next *different* class:
+    ``(y + 1 + the next example's offset) mod 10`` is never y itself). With captions a neighbour may, rarely,
+    carry the same caption: about 1 in 10 share the digit, fewer all three properties."""
+    if y.dim() == 1:  # labels
+        shift = 1 + y.roll(1, 0) % 9                      # 1..9: a different class for every example
+        return (y + shift) % 10
+    return y.roll(1, 0)
+
+
+class ConditionalGANStep(Step):
+    """Algorithm 1 for a conditional G and D on batches ``(images, conditions)``.
+
+    Args:
+        G, D: a :class:`ConditionalGenerator` and :class:`ConditionalDiscriminator` (or anything with the same
+            calls: ``G(z, y)``, ``G.sample_z(n)``, ``D(x, y)`` -> logits).
+        d_opt, g_opt: their optimizers.
+        mismatch: the matching-aware D of Reed et al.: real images with wrong conditions are a third kind of
+            negative, weighted half and half with the fakes.
+        wrong: makes the wrong conditions of a batch (default :func:`roll_conditions`).
+    """
+
+    networks = ("G", "D")
+    optimizers = ("d_opt", "g_opt")
+
+    def __init__(self, G: nn.Module, D: nn.Module, d_opt: torch.optim.Optimizer, g_opt: torch.optim.Optimizer, *,
+                 mismatch: bool = False, wrong: Callable[[Tensor], Tensor] = roll_conditions):
+        self.G, self.D, self.d_opt, self.g_opt = G, D, d_opt, g_opt
+        self.mismatch, self.wrong = bool(mismatch), wrong
+
+    def check(self, batch) -> None:
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2 or len(batch[0]) != len(batch[1]):
+            raise ValueError("a conditional GAN trains on batches (images, conditions) of the same length, got "
+                             f"{type(batch).__name__}")
+
+    def d_step(self, batch) -> dict[str, Tensor]:
+        """One update of D: real pairs up, fake pairs (and, matching-aware, wrong pairs) down."""
+        real, y = batch
+        z = self.G.sample_z(len(real))
+        with torch.no_grad():
+            fake = self.G(z, y)                                            # G(z, y) for the batch's conditions
+        real_logits, fake_logits = self.D(real, y), self.D(fake, y)
+        ones, zeros = torch.ones_like(real_logits), torch.zeros_like(fake_logits)
+        real_loss = F.binary_cross_entropy_with_logits(real_logits, ones)  # -log D(x, y)
+        fake_loss = F.binary_cross_entropy_with_logits(fake_logits, zeros)  # -log(1 - D(G(z, y), y))
+        out = {}
+        if self.mismatch:
+            wrong_logits = self.D(real, self.wrong(y))
+            wrong_loss = F.binary_cross_entropy_with_logits(wrong_logits, zeros)  # -log(1 - D(x, y_wrong))
+            loss = real_loss + 0.5 * (fake_loss + wrong_loss)
+            out["d_wrong"] = torch.sigmoid(wrong_logits).mean().detach()
+        else:
+            loss = real_loss + fake_loss
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_opt.step()
+        return {"d_loss": loss.detach(), "d_real": torch.sigmoid(real_logits).mean().detach(),
+                "d_fake": torch.sigmoid(fake_logits).mean().detach(), **out}
+
+    def g_step(self, batch) -> dict[str, Tensor]:
+        """One update of G through a frozen D, for the batch's conditions: -log D(G(z, y), y)."""
+        _, y = batch
+        z = self.G.sample_z(len(y))
+        self.D.requires_grad_(False)
+        try:
+            loss = losses.nonsaturating_g_loss(self.D(self.G(z, y), y))
+            self.g_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.g_opt.step()
+        finally:
+            self.D.requires_grad_(True)
+        return {"g_loss": loss.detach()}
