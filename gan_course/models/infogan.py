@@ -1,0 +1,219 @@
+"""InfoGAN (Chen, Duan, Houthooft, Schulman, Sutskever & Abbeel 2016): codes that a GAN gives a meaning by itself.
+
+G gets noise z and a latent code c, here the paper's MNIST setup: one categorical code c1 ~ Cat(10) and two
+continuous codes c2, c3 ~ U(-1, 1). Nothing says what the codes should mean; InfoGAN asks that they stay
+readable in the image, that the mutual information I(c; G(z, c)) be high:
+
+    min_{G, Q} max_D  V(D, G) - lambda L_I(G, Q)
+
+where L_I is a variational lower bound on the mutual information (Lemma 5.1 of the paper; KL >= 0 gives it):
+
+    I(c; G(z, c)) >= E_{c ~ p(c), x ~ G(z, c)}[log Q(c | x)] + H(c) = L_I(G, Q)
+
+Q(c|x) is a small head on D's features (the two share their convolutions): 10 logits for c1, and a Gaussian of
+unit variance around a predicted mean for each continuous code, so that -log Q is a cross-entropy for c1 and
+half a squared error (plus a constant) for c2, c3. For c1 the bound is at most H(c1) = log 10, reached when Q
+reads every code back without error.
+
+Here D's convolutions learn from D's loss only; the information term trains G and the Q head (the head always
+at weight 1, G at weight ``lambda``, so that with ``lambda = 0``, the control, Q still measures how much of the
+codes G happens to keep). The paper's weights are lambda = 1 for the categorical code and smaller for the
+continuous ones (0.1 here); its learning rates 2e-4 for D and 1e-3 for G and Q.
+
+Taught in: lesson 10
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .. import losses
+from ..train import Step
+from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
+
+
+@dataclass(frozen=True)
+class InfoGANConfig:
+    """The paper's MNIST setup (Chen et al. 2016, Appendix C.1), on the DCGAN networks of lesson 06."""
+
+    z_dim: int = 62                   # incompressible noise
+    n_categories: int = 10            # c1 ~ Cat(10)
+    n_continuous: int = 2             # c2, c3 ~ U(-1, 1)
+    lambda_categorical: float = 1.0   # weight of the categorical code's information term for G
+    lambda_continuous: float = 0.1    # ... and of the continuous codes'
+    width: int = 32
+    d_lr: float = 2e-4
+    g_lr: float = 1e-3                # G and Q
+    betas: tuple[float, float] = (0.5, 0.999)
+    batch_size: int = 64
+
+    @property
+    def code_dim(self) -> int:
+        return self.n_categories + self.n_continuous
+
+
+class InfoGANGenerator(nn.Module):
+    """G: noise z (B, z_dim) and codes (one-hot c1 (B, 10), c2..c3 (B, 2)) -> image (B, 1, 28, 28)."""
+
+    def __init__(self, config: InfoGANConfig = InfoGANConfig()):
+        super().__init__()
+        self.config, self.z_dim = config, config.z_dim
+        self.net = DCGANGenerator(z_dim=config.z_dim + config.code_dim, width=config.width)
+
+    def forward(self, z: Tensor, categorical: Tensor, continuous: Tensor) -> Tensor:
+        c = self.config
+        if z.shape[1:] != (c.z_dim,) or categorical.dim() != 1 or continuous.shape[1:] != (c.n_continuous,) \
+                or not len(z) == len(categorical) == len(continuous):
+            raise ValueError(f"G expects z (B, {c.z_dim}), categorical codes (B,) and continuous codes "
+                             f"(B, {c.n_continuous}), got {tuple(z.shape)}, {tuple(categorical.shape)} and "
+                             f"{tuple(continuous.shape)}")
+        one_hot = F.one_hot(categorical, c.n_categories).to(z.dtype)            # (B, 10)
+        return self.net(torch.cat([z, one_hot, continuous], dim=1))           # (B, 62 + 12) -> (B, 1, 28, 28)
+
+    def sample_codes(self, n: int, device=None, generator: torch.Generator | None = None
+                     ) -> tuple[Tensor, Tensor, Tensor]:
+        """z ~ N(0, I), c1 ~ Cat(10) uniform, c2..c3 ~ U(-1, 1) for ``n`` samples."""
+        device = device or next(self.parameters()).device
+        c = self.config
+        z = torch.randn(n, c.z_dim, generator=generator).to(device)
+        categorical = torch.randint(0, c.n_categories, (n,), generator=generator).to(device)
+        continuous = (torch.rand(n, c.n_continuous, generator=generator) * 2 - 1).to(device)
+        return z, categorical, continuous
+
+
+class InfoGANDiscriminator(nn.Module):
+    """D: image (B, 1, 28, 28) -> logit (B,), through features (B, 4w * 16) that Q reads too."""
+
+    def __init__(self, config: InfoGANConfig = InfoGANConfig()):
+        super().__init__()
+        self.trunk = nn.Sequential(DCGANDiscriminator(width=config.width).net[:-1], nn.Flatten())  # (B, 4w * 16)
+        self.n_features = 4 * config.width * 16
+        self.head = nn.Linear(self.n_features, 1)
+
+    def features(self, x: Tensor) -> Tensor:
+        if x.dim() != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
+            raise ValueError(f"D expects images of shape (B, 1, 28, 28), got {tuple(x.shape)}")
+        return self.trunk(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).flatten()
+
+
+class QHead(nn.Module):
+    """Q(c | x) from D's features: logits for c1 (B, 10) and means for c2..c3 (B, 2), unit variance."""
+
+    def __init__(self, n_features: int, config: InfoGANConfig = InfoGANConfig(), hidden: int = 128):
+        super().__init__()
+        self.config = config
+        self.net = nn.Sequential(nn.Linear(n_features, hidden), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2),
+                                 nn.Linear(hidden, config.code_dim))
+
+    def forward(self, features: Tensor) -> tuple[Tensor, Tensor]:
+        out = self.net(features)
+        return out[:, :self.config.n_categories], out[:, self.config.n_categories:]
+
+
+def information_terms(q_logits: Tensor, q_means: Tensor, categorical: Tensor, continuous: Tensor
+                      ) -> tuple[Tensor, Tensor]:
+    """-E[log Q(c1|x)] (a cross-entropy, nats) and -E[log Q(c2, c3|x)] up to its constant (half a squared error
+    summed over the codes): the two parts of -L_I without H(c)."""
+    categorical_term = F.cross_entropy(q_logits, categorical)
+    continuous_term = 0.5 * ((continuous - q_means) ** 2).sum(1).mean()
+    return categorical_term, continuous_term
+
+
+def build(config: InfoGANConfig = InfoGANConfig()) -> tuple[InfoGANGenerator, InfoGANDiscriminator, QHead]:
+    """A freshly initialised G, D and Q head (DCGAN's N(0, 0.02²) for the convolutions)."""
+    G, D = InfoGANGenerator(config), InfoGANDiscriminator(config)
+    G.apply(init_weights)
+    D.apply(init_weights)
+    return G, D, QHead(D.n_features, config)
+
+
+class InfoGANStep(Step):
+    """Algorithm 1 plus the information term, on batches of real images (B, 1, 28, 28).
+
+    ``d_step``: D's usual update. ``g_step``: G descends ``-log D(G(z, c)) + lambda * (-L_I)``, and the Q head
+    descends ``-L_I`` on the same fakes (at weight 1, through D's frozen features). The losses recorded include
+    ``mi_bound``, the categorical code's bound ``log 10 - cross-entropy`` (at most H(c1) = log 10).
+    """
+
+    networks = ("G", "D", "Q")
+    optimizers = ("d_opt", "g_opt", "q_opt")
+
+    def __init__(self, G: InfoGANGenerator, D: InfoGANDiscriminator, Q: QHead, config: InfoGANConfig):
+        self.G, self.D, self.Q, self.config = G, D, Q, config
+        self.d_opt = torch.optim.Adam(D.parameters(), lr=config.d_lr, betas=config.betas)
+        self.g_opt = torch.optim.Adam(G.parameters(), lr=config.g_lr, betas=config.betas)
+        self.q_opt = torch.optim.Adam(Q.parameters(), lr=config.g_lr, betas=config.betas)
+
+    def d_step(self, real: Tensor) -> dict[str, Tensor]:
+        with torch.no_grad():
+            fake = self.G(*self.G.sample_codes(len(real), real.device))
+        loss = losses.minimax_d_loss(self.D(real), self.D(fake))             # -V(D, G) on the batch
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_opt.step()
+        return {"d_loss": loss.detach()}
+
+    def g_step(self, real: Tensor) -> dict[str, Tensor]:
+        c = self.config
+        z, categorical, continuous = self.G.sample_codes(len(real), real.device)
+        self.D.requires_grad_(False)
+        try:
+            fake = self.G(z, categorical, continuous)
+            features = self.D.features(fake)
+            adversarial = losses.nonsaturating_g_loss(self.D.head(features).flatten())   # -log D(G(z, c))
+            cat_term, cont_term = information_terms(*self.Q(features), categorical, continuous)
+            g_loss = adversarial + c.lambda_categorical * cat_term + c.lambda_continuous * cont_term  # V - lambda L_I
+            self.g_opt.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.g_opt.step()
+            # Q: maximise L_I on the same fakes, at weight 1 whatever lambda is (G's graph is not needed again)
+            q_cat, q_cont = information_terms(*self.Q(features.detach()), categorical, continuous)
+            self.q_opt.zero_grad(set_to_none=True)
+            (q_cat + q_cont).backward()
+            self.q_opt.step()
+        finally:
+            self.D.requires_grad_(True)
+        return {"g_loss": adversarial.detach(), "info_categorical": q_cat.detach(),
+                "info_continuous": q_cont.detach(),
+                "mi_bound": (math.log(c.n_categories) - q_cat).detach()}
+
+
+@torch.no_grad()
+def categorical_code_accuracy(G: InfoGANGenerator, classifier: nn.Module, per_code: int = 100, seed: int = 0
+                              ) -> tuple[float, list[int], Tensor]:
+    """How well the categorical code names digits: ``per_code`` samples for each value of c1 (fresh z, c2, c3),
+    classified by the judge; the best one-to-one matching of code values to digits (the Hungarian algorithm on
+    the counts) and the share of samples it gets right.
+
+    Returns:
+        (accuracy, digit of each code value, counts (code value, predicted digit) (10, 10)).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    from ..evaluation import classify
+
+    c = G.config
+    gen = torch.Generator().manual_seed(seed)
+    n = per_code * c.n_categories
+    z, _, continuous = G.sample_codes(n, generator=gen)
+    categorical = torch.arange(c.n_categories).repeat_interleave(per_code)
+    was_training = G.training
+    G.eval()
+    device = next(G.parameters()).device
+    images = torch.cat([G(z[i:i + 500].to(device), categorical[i:i + 500].to(device),
+                          continuous[i:i + 500].to(device)).cpu() for i in range(0, n, 500)])
+    G.train(was_training)
+    predicted, _ = classify(classifier, images)
+    counts = torch.bincount(categorical * 10 + predicted, minlength=c.n_categories * 10).reshape(c.n_categories, 10)
+    rows, cols = linear_sum_assignment(counts.numpy(), maximize=True)
+    mapping = [int(d) for _, d in sorted(zip(rows, cols))]
+    accuracy = counts[torch.as_tensor(rows), torch.as_tensor(cols)].sum().item() / n
+    return accuracy, mapping, counts
