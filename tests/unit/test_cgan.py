@@ -147,3 +147,27 @@ def test_a_short_run_trains_with_the_course_loop_and_resumes_exactly(tmp_path, m
     assert h.resumed_from == 3
     for a, b in zip(full.G.parameters(), resumed.G.parameters()):
         assert torch.equal(a, b)
+
+
+def test_conditions_fit_generate_and_evaluate_on_a_few_digits():
+    from gan_course import data, evaluation
+
+    train_digits = data.load_mnist("train", verbose=False)
+    rule = captions.CaptionRule.fit(train_digits.images, train_digits.labels)
+    few = data.DigitData(train_digits.images[::40], train_digits.labels[::40], train_digits.source)  # 100 digits
+    ids = cgan.conditions_of(cgan.VARIANTS["cgan-caption"], few, rule)
+    assert ids.shape == (100, captions.MAX_WORDS) and captions.decode(ids)[0].startswith("a ")
+    assert torch.equal(cgan.conditions_of(cgan.VARIANTS["cgan-label-projection"], few), few.labels)
+    with pytest.raises(ValueError, match="CaptionRule"):
+        cgan.conditions_of(cgan.VARIANTS["cgan-caption"], few)
+    config = cgan.CGANConfig(condition="caption", mismatch=True, width=4, z_dim=8, dim=4, batch_size=20)
+    G, D, history = cgan.fit(config, few, 3, seed=0, rule=rule, progress=False)
+    assert not G.training and len(history.losses["d_wrong"]) == 3
+    again = cgan.fit(config, few, 3, seed=0, rule=rule, progress=False)[0]
+    assert all(torch.equal(a, b) for a, b in zip(G.parameters(), again.parameters()))  # seeded
+    samples = cgan.generate(G, ids, seed=1)
+    assert samples.shape == (100, 1, 28, 28) and torch.equal(samples, cgan.generate(G, ids, seed=1))
+    scores = cgan.evaluate(G, config, few, evaluation.load_classifier(), rule)
+    assert 0 <= scores["class_accuracy"] <= 1 and set(scores["agreement"]) <= {
+        "thin", "thick", "upright", "slanting right", "small", "large"}
+    assert scores["mean_agreement"] == pytest.approx(sum(scores["agreement"].values()) / len(scores["agreement"]))
