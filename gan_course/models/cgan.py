@@ -54,7 +54,8 @@ class LabelEncoder(nn.Module):
 
     def forward(self, y: Tensor) -> Tensor:
         if y.dim() != 1 or y.dtype != torch.long or (y.numel() and (y.min() < 0 or y.max() >= self.n_classes)):
-            raise ValueError(f"expected labels (B,) of integers 0..{self.n_classes - 1}, got {tuple(y.shape)} {y.dtype}")
+            raise ValueError(f"expected labels (B,) of integers 0..{self.n_classes - 1}, got {tuple(y.shape)} "
+                             f"{y.dtype}")
         return self.table(y)
 
 

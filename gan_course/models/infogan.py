@@ -217,3 +217,50 @@ def categorical_code_accuracy(G: InfoGANGenerator, classifier: nn.Module, per_co
     mapping = [int(d) for _, d in sorted(zip(rows, cols))]
     accuracy = counts[torch.as_tensor(rows), torch.as_tensor(cols)].sum().item() / n
     return accuracy, mapping, counts
+
+
+@torch.no_grad()
+def sweep_code(G: InfoGANGenerator, code: int, values: Tensor, per_value: int = 50, seed: int = 0) -> Tensor:
+    """Samples with one continuous code swept: ``per_value`` fixed draws of (z, c1, the other codes), each
+    decoded with continuous code ``code`` set to every one of ``values`` (which may leave the training range
+    [-1, 1], as in the paper's figures). Returns (len(values), per_value, 1, 28, 28), on the CPU."""
+    c = G.config
+    if code not in range(c.n_continuous):
+        raise ValueError(f"code must be one of the {c.n_continuous} continuous codes 0..{c.n_continuous - 1}, got "
+                         f"{code!r}")
+    values = torch.as_tensor(values, dtype=torch.float32).flatten()
+    z, categorical, continuous = G.sample_codes(per_value, device="cpu", generator=torch.Generator().manual_seed(seed))
+    device = next(G.parameters()).device
+    was_training = G.training
+    G.eval()
+    rows = []
+    for value in values.tolist():
+        swept = continuous.clone()
+        swept[:, code] = value
+        rows.append(G(z.to(device), categorical.to(device), swept.to(device)).cpu())
+    G.train(was_training)
+    return torch.stack(rows)  # (V, per_value, 1, 28, 28)
+
+
+def code_correlations(G: InfoGANGenerator, values=(-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2), per_value: int = 50,
+                      seed: int = 0) -> dict[str, dict[str, float]]:
+    """For each continuous code and each measured property (slant and stroke width, :mod:`gan_course.data.captions`),
+    the Spearman correlation between the code's value and the property along each sample's sweep, averaged over
+    the ``per_value`` samples: +1 or -1 when the code alone turns that property up or down."""
+    from scipy.stats import spearmanr
+
+    from ..data import captions
+
+    out = {}
+    for code in range(G.config.n_continuous):
+        sweep = sweep_code(G, code, torch.tensor(values), per_value, seed)            # (V, n, 1, 28, 28)
+        n_values = sweep.shape[0]
+        flat = sweep.flatten(0, 1)
+        measured = {"slant": captions.slant(flat), "thickness": captions.stroke_width(flat)}
+        out[f"c{code + 2}"] = {}
+        for name, values_measured in measured.items():
+            columns = values_measured.reshape(n_values, per_value).T.numpy()         # (n, V): one sweep per row
+            rhos = [spearmanr(values, column).statistic for column in columns
+                    if len(set(column.round(6).tolist())) > 1]  # a sweep that changes nothing has no rank order
+            out[f"c{code + 2}"][name] = float(sum(rhos) / len(rhos)) if rhos else 0.0
+    return out

@@ -81,7 +81,8 @@ def test_code_accuracy_matches_codes_to_digits_one_to_one():
         def forward(self, z, categorical, continuous):
             digit = (3 * categorical + 1) % 10
             digit = torch.where(z[:, 0] > 1.5, torch.zeros_like(digit), digit)  # about 7% of samples wrong
-            return (-1 + digit.float() / 4.5)[:, None, None, None].expand(-1, 1, 28, 28) + 0 * self.net.net[0].weight.sum()
+            images = (-1 + digit.float() / 4.5)[:, None, None, None].expand(-1, 1, 28, 28)
+            return images + 0 * self.net.net[0].weight.sum()
 
     G = CodeToDigit(SMALL)
     accuracy, mapping, counts = infogan.categorical_code_accuracy(G, Judge(), per_code=200, seed=1)
@@ -111,3 +112,22 @@ def test_a_short_run_resumes_exactly(tmp_path):
     for name in ("G", "D", "Q"):
         for a, b in zip(getattr(full, name).parameters(), getattr(resumed, name).parameters()):
             assert torch.equal(a, b), name
+
+
+def test_a_code_that_tilts_the_digit_correlates_with_slant_and_not_with_width():
+    class Tilting(infogan.InfoGANGenerator):  # a bar whose lean follows c2 and whose width follows nothing
+        def forward(self, z, categorical, continuous):
+            images = torch.full((len(z), 1, 28, 28), -1.0)
+            for i, lean in enumerate(continuous[:, 0].tolist()):
+                for row in range(4, 24):
+                    col = round(13 + lean * 2 * (14 - row) / 10)
+                    images[i, 0, row, col:col + 2] = 1.0
+            return images + 0 * self.net.net[0].weight.sum()
+
+    G = Tilting(SMALL)
+    sweep = infogan.sweep_code(G, 0, torch.linspace(-2, 2, 5), per_value=3)
+    assert sweep.shape == (5, 3, 1, 28, 28)
+    rho = infogan.code_correlations(G, per_value=4)
+    assert rho["c2"]["slant"] > 0.95 and abs(rho["c3"]["slant"]) < 1e-9 and abs(rho["c2"]["thickness"]) < 0.5
+    with pytest.raises(ValueError, match="continuous codes 0..1"):
+        infogan.sweep_code(G, 2, torch.zeros(2))
