@@ -9,15 +9,17 @@ what the lessons load.
 
     python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register
     python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
+    python -m gan_course train cgan-caption-mismatch --seed 0   # and the other conditional GANs of cgan.VARIANTS
 
-Used by: lessons 06–09 (their committed checkpoints)
+Used by: lessons 06–10 (their committed checkpoints)
 """
 
 from __future__ import annotations
 
 import functools
 
-from .models import classifier, dcgan
+from .models import cgan, classifier, dcgan
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
-           **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS}}
+           **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
+           **{name: functools.partial(cgan.train_recipe, name) for name in cgan.VARIANTS}}

@@ -29,6 +29,8 @@ Taught in: lesson 10
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -36,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import losses, runtime, train
+from .. import checkpoints, losses, runtime, train
 from ..data import DeviceBatches, captions
 from ..train import Step
 from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
@@ -233,6 +235,12 @@ class CGANConfig:
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
+    epochs: int = 50                    # passes over the 4,000 training digits, in generator steps
+
+    def __post_init__(self):
+        if self.condition not in ("label", "caption") or self.conditioning not in CONDITIONING:
+            raise ValueError(f"condition must be 'label' or 'caption' and conditioning one of {CONDITIONING}, got "
+                             f"{self.condition!r} and {self.conditioning!r}")
 
 
 VARIANTS: dict[str, CGANConfig] = {
@@ -291,3 +299,60 @@ def evaluate(G: ConditionalGenerator, config: CGANConfig, test, classifier: nn.M
     agreement = rule.agreement(texts, images)
     return {"class_accuracy": (predicted == test.labels.cpu()).double().mean().item(), "agreement": agreement,
             "mean_agreement": sum(agreement.values()) / len(agreement)}
+
+
+def variant(name: str) -> CGANConfig:
+    """The configuration of the conditional GAN called ``name`` (a key of :data:`VARIANTS`)."""
+    if name not in VARIANTS:
+        raise ValueError(f"unknown conditional GAN {name!r}; choose one of {sorted(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def load(name: str, device=None, root=checkpoints.ROOT) -> ConditionalGenerator:
+    """The committed (sha256-verified) generator of ``name``, in eval mode (stored in half precision)."""
+    config = variant(name)
+    state = checkpoints.load(name, root=root)
+    G, _ = build(config.condition, config.conditioning, state["width"], config.z_dim, config.dim)
+    G.load_state_dict({k: v.float() for k, v in state["G"].items()})
+    return G.to(device or "cpu").eval()
+
+
+def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=checkpoints.ROOT,
+                 limit: int | None = None, verbose: bool = True, register: bool = False, cache=None) -> dict:
+    """``python -m gan_course train <name>``: train one conditional GAN of :data:`VARIANTS` on MNIST's train
+    split, store its generator in half precision, and measure that stored generator on the held-out digits'
+    conditions (:func:`evaluate`). Resumable: a checkpoint every 500 steps in ``<cache>/train/<run>/``.
+
+    Raises:
+        ValueError: for an unknown variant, or ``epochs`` or ``limit`` that are not integers >= 1.
+    """
+    from .. import data, evaluation
+
+    config = variant(name)
+    checkpoints.check_recipe_options(epochs=epochs, limit=limit)
+    config = dataclasses.replace(config, epochs=config.epochs if epochs is None else epochs)
+    device = runtime.device()
+    digits = data.load_mnist("train", verbose=verbose)
+    rule = captions.CaptionRule.fit(digits.images, digits.labels)  # on all the training digits, as the lesson
+    if limit is not None:
+        digits = data.DigitData(digits.images[:limit], digits.labels[:limit], digits.source)
+    digits = digits.to(device)
+    steps = config.epochs * max(1, len(digits) // config.batch_size)
+    run_name = f"{name}-seed{seed}-epochs{config.epochs}" + (f"-limit{limit}" if limit is not None else "")
+    run_dir = checkpoints.cache_root(cache) / "train" / run_name
+    G, _, history = fit(config, digits, steps, seed=seed, rule=rule, checkpoint_dir=run_dir, checkpoint_every=500,
+                        progress=verbose, log_every=None if verbose else 0)
+    state = {"width": config.width, "G": {k: v.detach().cpu().half() for k, v in G.state_dict().items()}}
+    G.load_state_dict({k: v.float() for k, v in state["G"].items()})  # measure what is stored
+    test = data.load_mnist("test", verbose=False)
+    scores = evaluate(G.cpu(), config, test, evaluation.load_classifier(), rule, seed=seed)
+    metrics = {**scores, "steps": steps, "train_images": len(digits), "seconds": round(history.seconds, 1),
+               "machine": runtime.describe_machine()}
+    command = checkpoints.recipe_command(name, seed, config.epochs, limit, register)
+    entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose,
+                                     cache=cache)
+    shutil.rmtree(run_dir)
+    if verbose:
+        print(f"{name}: class accuracy {scores['class_accuracy']:.3f}, caption agreement "
+              f"{scores['mean_agreement']:.3f} ({history.seconds:.0f} s)")
+    return entry

@@ -171,3 +171,25 @@ def test_conditions_fit_generate_and_evaluate_on_a_few_digits():
     assert 0 <= scores["class_accuracy"] <= 1 and set(scores["agreement"]) <= {
         "thin", "thick", "upright", "slanting right", "small", "large"}
     assert scores["mean_agreement"] == pytest.approx(sum(scores["agreement"].values()) / len(scores["agreement"]))
+
+
+def test_the_recipe_stores_a_half_precision_generator_and_measures_what_it_stores(tmp_path):
+    from gan_course import checkpoints
+
+    entry = cgan.train_recipe("cgan-label-projection", seed=0, epochs=1, limit=128, root=tmp_path / "registry",
+                              verbose=False, register=True, cache=tmp_path / "cache")
+    assert entry["command"] == ("python -m gan_course train cgan-label-projection --seed 0 --epochs 1 --limit 128 "
+                                "--register")
+    metrics = entry["metrics"]
+    assert metrics["steps"] == 2 and metrics["train_images"] == 128 and 0 <= metrics["class_accuracy"] <= 1
+    state = checkpoints.load("cgan-label-projection", root=tmp_path / "registry")
+    assert all(v.dtype == torch.float16 for v in state["G"].values() if v.is_floating_point())
+    G = cgan.load("cgan-label-projection", root=tmp_path / "registry")
+    from gan_course import data, evaluation
+    train_digits = data.load_mnist("train", verbose=False)
+    rule = captions.CaptionRule.fit(train_digits.images, train_digits.labels)
+    again = cgan.evaluate(G, cgan.variant("cgan-label-projection"), data.load_mnist("test", verbose=False),
+                          evaluation.load_classifier(), rule, seed=0)
+    assert again["class_accuracy"] == pytest.approx(metrics["class_accuracy"])  # the stored weights were measured
+    with pytest.raises(ValueError, match="unknown conditional GAN"):
+        cgan.variant("cgan")
