@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import functools
 
-from .models import cgan, classifier, dcgan
+from .models import cgan, classifier, dcgan, infogan
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
-           **{name: functools.partial(cgan.train_recipe, name) for name in cgan.VARIANTS}}
+           **{name: functools.partial(cgan.train_recipe, name) for name in cgan.VARIANTS},
+           **{name: functools.partial(infogan.train_recipe, name) for name in infogan.VARIANTS}}

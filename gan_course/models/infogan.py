@@ -25,14 +25,16 @@ Taught in: lesson 10
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import shutil
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import losses
+from .. import checkpoints, losses, runtime, train
 from ..train import Step
 from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
 
@@ -51,6 +53,7 @@ class InfoGANConfig:
     g_lr: float = 1e-3                # G and Q
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
+    epochs: int = 50                  # passes over the 4,000 training digits, in generator steps
 
     @property
     def code_dim(self) -> int:
@@ -264,3 +267,86 @@ def code_correlations(G: InfoGANGenerator, values=(-2, -1.5, -1, -0.5, 0, 0.5, 1
                     if len(set(column.round(6).tolist())) > 1]  # a sweep that changes nothing has no rank order
             out[f"c{code + 2}"][name] = float(sum(rhos) / len(rhos)) if rhos else 0.0
     return out
+
+
+# --------------------------------------------------------------------------- the lesson's two InfoGANs
+
+VARIANTS: dict[str, InfoGANConfig] = {
+    "infogan": InfoGANConfig(),
+    "infogan-no-info": InfoGANConfig(lambda_categorical=0.0, lambda_continuous=0.0),  # the control: lambda = 0
+}
+CURVE_EVERY = 25  # generator steps between the points of the stored information curve
+
+
+def variant(name: str) -> InfoGANConfig:
+    """The configuration of the InfoGAN called ``name`` (a key of :data:`VARIANTS`)."""
+    if name not in VARIANTS:
+        raise ValueError(f"unknown InfoGAN {name!r}; choose one of {sorted(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def fit(config: InfoGANConfig, digits, steps: int, *, seed: int = 0, **train_options
+        ) -> tuple[InfoGANGenerator, InfoGANDiscriminator, QHead, train.History]:
+    """Train an InfoGAN of ``config`` on ``digits`` for ``steps`` generator steps, seeded with ``seed``.
+    Returns G, D and Q in eval mode and the run's history (with the ``mi_bound`` of every step)."""
+    runtime.seed_everything(seed)
+    device = digits.images.device
+    G, D, Q = (net.to(device) for net in build(config))
+    history = train.train(InfoGANStep(G, D, Q, config), digits.batches(config.batch_size, seed=seed), steps,
+                          **train_options)
+    return G.eval(), D.eval(), Q.eval(), history
+
+
+def load(name: str, device=None, root=checkpoints.ROOT) -> tuple[InfoGANGenerator, dict]:
+    """The committed (sha256-verified) generator of ``name`` in eval mode, and what its recipe stored beside it
+    (``{"mi_bound": [...], "curve_every": 25}``: the information bound during training)."""
+    config = variant(name)
+    state = checkpoints.load(name, root=root)
+    G = InfoGANGenerator(dataclasses.replace(config, width=state["width"]))
+    G.load_state_dict({k: v.float() for k, v in state["G"].items()})
+    return G.to(device or "cpu").eval(), {"mi_bound": state["mi_bound"], "curve_every": state["curve_every"]}
+
+
+def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=checkpoints.ROOT,
+                 limit: int | None = None, verbose: bool = True, register: bool = False, cache=None) -> dict:
+    """``python -m gan_course train <name>``: train one InfoGAN of :data:`VARIANTS` on MNIST's train split, store
+    its generator in half precision with its information curve, and measure the stored generator: the
+    categorical code's accuracy as digits (:func:`categorical_code_accuracy`) and the continuous codes'
+    correlations with slant and stroke width (:func:`code_correlations`). Resumable like the other recipes.
+
+    Raises:
+        ValueError: for an unknown variant, or ``epochs`` or ``limit`` that are not integers >= 1.
+    """
+    from .. import data, evaluation
+
+    config = variant(name)
+    checkpoints.check_recipe_options(epochs=epochs, limit=limit)
+    config = dataclasses.replace(config, epochs=config.epochs if epochs is None else epochs)
+    digits = data.load_mnist("train", verbose=verbose)
+    if limit is not None:
+        digits = data.DigitData(digits.images[:limit], digits.labels[:limit], digits.source)
+    digits = digits.to(runtime.device())
+    steps = config.epochs * max(1, len(digits) // config.batch_size)
+    run_name = f"{name}-seed{seed}-epochs{config.epochs}" + (f"-limit{limit}" if limit is not None else "")
+    run_dir = checkpoints.cache_root(cache) / "train" / run_name
+    G, _, _, history = fit(config, digits, steps, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
+                           progress=verbose, log_every=None if verbose else 0)
+    bound = history.losses["mi_bound"]
+    curve = [round(sum(bound[i:i + CURVE_EVERY]) / len(bound[i:i + CURVE_EVERY]), 4)
+             for i in range(0, len(bound), CURVE_EVERY)]  # the mean of each block of CURVE_EVERY steps
+    state = {"width": config.width, "G": {k: v.detach().cpu().half() for k, v in G.state_dict().items()},
+             "mi_bound": curve, "curve_every": CURVE_EVERY}
+    G = G.cpu()
+    G.load_state_dict({k: v.float() for k, v in state["G"].items()})  # measure what is stored
+    accuracy, mapping, _ = categorical_code_accuracy(G, evaluation.load_classifier(), per_code=100, seed=seed)
+    metrics = {"code_accuracy": accuracy, "code_to_digit": mapping, "code_correlations": code_correlations(G),
+               "final_mi_bound": curve[-1], "steps": steps, "train_images": len(digits),
+               "seconds": round(history.seconds, 1), "machine": runtime.describe_machine()}
+    command = checkpoints.recipe_command(name, seed, config.epochs, limit, register)
+    entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose,
+                                     cache=cache)
+    shutil.rmtree(run_dir)
+    if verbose:
+        print(f"{name}: code accuracy {accuracy:.3f}, information bound {curve[-1]:.3f} of {math.log(10):.3f} "
+              f"({history.seconds:.0f} s)")
+    return entry

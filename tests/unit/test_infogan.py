@@ -131,3 +131,20 @@ def test_a_code_that_tilts_the_digit_correlates_with_slant_and_not_with_width():
     assert rho["c2"]["slant"] > 0.95 and abs(rho["c3"]["slant"]) < 1e-9 and abs(rho["c2"]["thickness"]) < 0.5
     with pytest.raises(ValueError, match="continuous codes 0..1"):
         infogan.sweep_code(G, 2, torch.zeros(2))
+
+
+def test_the_recipe_stores_the_generator_and_its_information_curve(tmp_path):
+    entry = infogan.train_recipe("infogan-no-info", seed=0, epochs=1, limit=128, root=tmp_path / "registry",
+                                 verbose=False, register=True, cache=tmp_path / "cache")
+    metrics = entry["metrics"]
+    assert metrics["steps"] == 2 and 0 <= metrics["code_accuracy"] <= 1 and sorted(metrics["code_to_digit"]) == list(
+        range(10))
+    assert set(metrics["code_correlations"]) == {"c2", "c3"}
+    G, stored = infogan.load("infogan-no-info", root=tmp_path / "registry")
+    assert stored["curve_every"] == infogan.CURVE_EVERY and len(stored["mi_bound"]) == 1
+    assert stored["mi_bound"][0] == metrics["final_mi_bound"] <= math.log(10)
+    from gan_course import evaluation
+    again, _, _ = infogan.categorical_code_accuracy(G, evaluation.load_classifier(), per_code=100, seed=0)
+    assert again == pytest.approx(metrics["code_accuracy"])  # the stored weights were measured
+    with pytest.raises(ValueError, match="unknown InfoGAN"):
+        infogan.variant("info")
