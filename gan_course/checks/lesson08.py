@@ -10,6 +10,7 @@ Taught in: lesson 08
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -123,12 +124,11 @@ CHERRY_PICK = 1000     # images the student keeps
 CHERRY_TARGET = 9.4    # the Inception Score to reach (1,000 held-out real digits score 9.45 in the same 10 splits)
 
 
-@exercise_check(seed=81)
-def cherry_picked_is(student_fn: Callable) -> None:
-    """Check (open exercise): grade ``cherry_pick(images, probs) -> (1000, 1, 28, 28)``, 1,000 different samples
-    of the committed DCGAN chosen from 4,000 (``probs``: the judge's class probabilities, (4000, 10), in the
-    images' order) so that their Inception Score (10 splits) is at least 9.4; the pass message sets the pick's FID
-    and recall beside those of 1,000 samples taken as they come."""
+@functools.lru_cache(maxsize=1)
+def _cherry_pool():
+    """The check's fixed material, made once per session: 4,000 samples of the committed DCGAN (seed 80), the
+    judge's class probabilities for them, a Scorer against the held-out digits, and the scores of the first
+    1,000 samples (samples as they come)."""
     from .. import evaluation
     from ..data import load_mnist
     from ..models import dcgan
@@ -136,7 +136,19 @@ def cherry_picked_is(student_fn: Callable) -> None:
     classifier = evaluation.load_classifier()
     G, _ = dcgan.load("dcgan")
     images = evaluation.sample_images(G, CHERRY_SAMPLES, seed=80)
-    probs = evaluation.class_probabilities(classifier, images)
+    scorer = evaluation.Scorer(classifier, real=load_mnist("test", verbose=False).images)
+    return images, evaluation.class_probabilities(classifier, images), scorer, scorer.score(images[:CHERRY_PICK])
+
+
+@exercise_check(seed=81)
+def cherry_picked_is(student_fn: Callable) -> None:
+    """Check (open exercise): grade ``cherry_pick(images, probs) -> (1000, 1, 28, 28)``, 1,000 different samples
+    of the committed DCGAN chosen from 4,000 (``probs``: the judge's class probabilities, (4000, 10), in the
+    images' order) so that their Inception Score (10 splits) is at least 9.4; the pass message sets the pick's FID
+    and recall beside those of 1,000 samples taken as they come."""
+    from ..evaluation import nearest_neighbours
+
+    images, probs, scorer, as_they_come = _cherry_pool()
     case = "your pick"
     picked = _call(student_fn, case, images.clone(), probs.clone(),
                    expected=f"a tensor of shape ({CHERRY_PICK}, 1, 28, 28)")
@@ -144,15 +156,14 @@ def cherry_picked_is(student_fn: Callable) -> None:
         raise AssertionError(f"case '{case}': expected a tensor of shape ({CHERRY_PICK}, 1, 28, 28), received "
                              f"{_describe(picked)}")
     picked = picked.detach().float().cpu()
-    index, distance = evaluation.nearest_neighbours(picked, images)
+    index, distance = nearest_neighbours(picked, images)
     if distance.max() > 1e-6:
         raise AssertionError(f"case '{case}': expected the generator's samples, unchanged, received "
                              f"{(distance > 1e-6).sum().item()} images that are not among the {CHERRY_SAMPLES}")
     if len(index.unique()) < CHERRY_PICK:
         raise AssertionError(f"case '{case}': expected {CHERRY_PICK} different samples, received "
                              f"{len(index.unique())} different ones (the others are copies)")
-    scorer = evaluation.Scorer(classifier, real=load_mnist("test", verbose=False).images)
-    chosen, as_they_come = scorer.score(picked), scorer.score(images[:CHERRY_PICK])
+    chosen = scorer.score(picked)
     if chosen.inception_score < CHERRY_TARGET:
         raise AssertionError(
             f"case '{case}': expected an Inception Score of at least {CHERRY_TARGET}, received "
