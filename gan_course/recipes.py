@@ -9,7 +9,7 @@ what the lessons load.
 
     python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register
     python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
-    python -m gan_course train cgan-caption-mismatch --seed 0   # and the other conditional GANs of cgan.VARIANTS
+    python -m gan_course train cgan-caption-projection-mismatch --seed 0   # and the others of cgan.VARIANTS
 
 Used by: lessons 06–10 (their committed checkpoints)
 """

@@ -243,11 +243,15 @@ class CGANConfig:
                              f"{self.condition!r} and {self.conditioning!r}")
 
 
+def _name(condition: str, conditioning: str, mismatch: bool) -> str:
+    return f"cgan-{condition}-{conditioning}" + ("-mismatch" if mismatch else "")
+
+
+# The lesson's eight: caption or label, read by concatenation or projection, with or without wrong pairs;
+# the same networks, optimizer and budget for all of them.
 VARIANTS: dict[str, CGANConfig] = {
-    "cgan-caption": CGANConfig(condition="caption"),                                  # (a) real/fake only
-    "cgan-caption-mismatch": CGANConfig(condition="caption", mismatch=True),          # (b) matching-aware
-    "cgan-label-concat": CGANConfig(condition="label"),                               # (c) concatenation
-    "cgan-label-projection": CGANConfig(condition="label", conditioning="projection"),  # (c) projection
+    _name(condition, conditioning, mismatch): CGANConfig(condition, conditioning, mismatch)
+    for condition in ("caption", "label") for conditioning in CONDITIONING for mismatch in (False, True)
 }
 
 

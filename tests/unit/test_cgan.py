@@ -155,11 +155,11 @@ def test_conditions_fit_generate_and_evaluate_on_a_few_digits():
     train_digits = data.load_mnist("train", verbose=False)
     rule = captions.CaptionRule.fit(train_digits.images, train_digits.labels)
     few = data.DigitData(train_digits.images[::40], train_digits.labels[::40], train_digits.source)  # 100 digits
-    ids = cgan.conditions_of(cgan.VARIANTS["cgan-caption"], few, rule)
+    ids = cgan.conditions_of(cgan.VARIANTS["cgan-caption-concat"], few, rule)
     assert ids.shape == (100, captions.MAX_WORDS) and captions.decode(ids)[0].startswith("a ")
     assert torch.equal(cgan.conditions_of(cgan.VARIANTS["cgan-label-projection"], few), few.labels)
     with pytest.raises(ValueError, match="CaptionRule"):
-        cgan.conditions_of(cgan.VARIANTS["cgan-caption"], few)
+        cgan.conditions_of(cgan.VARIANTS["cgan-caption-concat"], few)
     config = cgan.CGANConfig(condition="caption", mismatch=True, width=4, z_dim=8, dim=4, batch_size=20)
     G, D, history = cgan.fit(config, few, 3, seed=0, rule=rule, progress=False)
     assert not G.training and len(history.losses["d_wrong"]) == 3
