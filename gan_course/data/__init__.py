@@ -8,7 +8,7 @@
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–10
+Taught in: lessons 00–09 (captions: the conditional-GAN lesson, in preparation)
 """
 
 from . import captions, digits, toys

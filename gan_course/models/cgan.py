@@ -24,7 +24,7 @@ The networks are the DCGAN's of lesson 06 (:mod:`.dcgan`), with an encoder for t
 ``EmbeddingBag``, then a linear layer). :class:`ConditionalGANStep` makes Algorithm 1's two updates on batches
 ``(images, conditions)``.
 
-Taught in: lesson 10
+Taught in: the conditional-GAN lesson, in preparation (issue #15)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ at weight 1, G at weight ``lambda``, so that with ``lambda = 0``, the control, Q
 codes G happens to keep). The paper's weights are lambda = 1 for the categorical code and smaller for the
 continuous ones (0.1 here); its learning rates 2e-4 for D and 1e-3 for G and Q.
 
-Taught in: lesson 10
+Taught in: the conditional-GAN lesson, in preparation (issue #15)
 """
 
 from __future__ import annotations
