@@ -106,8 +106,8 @@ def measure(images: Tensor) -> dict[str, Tensor]:
 
 def _check_labels(labels: Tensor, n: int) -> Tensor:
     labels = torch.as_tensor(labels)
-    if labels.shape != (n,) or labels.dtype not in (torch.int64, torch.int32) or n and not (
-            0 <= labels.min() and labels.max() <= 9):
+    well_formed = labels.shape == (n,) and labels.dtype in (torch.int64, torch.int32)
+    if not well_formed or (n > 0 and (labels.min() < 0 or labels.max() > 9)):
         raise ValueError(f"labels must be {n} integer digits 0-9, one per image, got {tuple(labels.shape)} "
                          f"{labels.dtype}")
     return labels.long()

@@ -146,9 +146,12 @@ def build(condition: str, conditioning: str = "concat", width: int = 32, z_dim: 
 
 
 def roll_conditions(y: Tensor) -> Tensor:
-    """Wrong conditions for a batch: each example gets the next one's (for labels, the next *different* class:
-    ``(y + 1 + the next example's offset) mod 10`` is never y itself). With captions a neighbour may, rarely,
-    carry the same caption: about 1 in 10 share the digit, fewer all three properties."""
+    """Wrong conditions for a batch, with no randomness of their own.
+
+    Labels (B,): each label is moved on by 1 to 9 classes, the amount taken from its neighbour's label,
+    ``(y + 1 + (y_previous mod 9)) mod 10``, so it is never y itself and all ten classes occur.
+    Captions (B, L): each example gets its neighbour's caption. A neighbour may, rarely, carry the same
+    caption: about 1 in 10 share the digit, fewer all three properties."""
     if y.dim() == 1:  # labels
         shift = 1 + y.roll(1, 0) % 9                      # 1..9: a different class for every example
         return (y + shift) % 10
