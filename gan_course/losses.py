@@ -49,6 +49,25 @@ def minimax_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     return -(log_d_real.mean() + log_one_minus_d_fake.mean())
 
 
+def matching_aware_d_loss(real_logits: Tensor, fake_logits: Tensor, wrong_logits: Tensor) -> Tensor:
+    """The matching-aware discriminator's loss (Reed et al. 2016, GAN-CLS), for a conditional D:
+
+    ``-E[log D(x, y)] - 1/2 (E[log(1 - D(G(z, y), y))] + E[log(1 - D(x, y_wrong))])``
+
+    Real images with the wrong condition are a third kind of negative, weighted half and half with the fakes, so
+    D must judge whether image and condition match, not only whether the image is real.
+
+    Args:
+        real_logits: D's logits on real pairs (x, y), shape (B,) or (B, 1).
+        fake_logits: on generated pairs (G(z, y), y).
+        wrong_logits: on real images with wrong conditions (x, y_wrong).
+    """
+    _check_logits("real_logits", real_logits)
+    _check_logits("fake_logits", fake_logits)
+    _check_logits("wrong_logits", wrong_logits)
+    return F.softplus(-real_logits).mean() + 0.5 * (F.softplus(fake_logits).mean() + F.softplus(wrong_logits).mean())
+
+
 def minimax_g_loss(fake_logits: Tensor) -> Tensor:
     """The generator's loss in the original minimax game: ``E[log(1 - D(G(z)))]``.
 

@@ -1,14 +1,15 @@
 """The data of the course: toy distributions and real handwritten digits.
 
 * :mod:`.toys`: toy distributions with exact densities (1D mixture, ring and grid of Gaussians, the WGAN
-  paper's parallel lines) and their endless, resumable :class:`SampleStream`;
+  paper's parallel lines, labelled 1D mixtures for the conditional game) and their endless, resumable
+  :class:`SampleStream`;
 * :mod:`.digits`: MNIST (with an offline fallback) and scikit-learn's UCI digits as :class:`DigitData`,
   and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device;
 * :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size.
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–09 (captions: the conditional-GAN lesson, in preparation)
+Taught in: lessons 00–11 (captions and LabelledMixtures: lesson 10)
 """
 
 from . import captions, digits, toys
@@ -25,6 +26,7 @@ from .digits import (
 )
 from .toys import (
     GaussianMixture,
+    LabelledMixtures,
     ParallelLine,
     SampleStream,
     grid_of_gaussians,
@@ -36,5 +38,5 @@ from .toys import (
 __all__ = [
     "captions", "digits", "toys",
     "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
-    "GaussianMixture", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d", "ring_of_gaussians", "toy",
+    "GaussianMixture", "LabelledMixtures", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d", "ring_of_gaussians", "toy",
 ]

@@ -177,6 +177,49 @@ def mixture_1d(means=(-2.0, 2.0), std: float = 0.5, weights=None) -> GaussianMix
     return GaussianMixture([[float(m)] for m in means], std, weights, name="mixture_1d")
 
 
+class LabelledMixtures:
+    """Pairs (x, y) of a conditional 1D toy: a label y ~ ``p_y`` (K labels), then x ~ ``conditionals[y]``, one
+    1D :class:`GaussianMixture` per label. A sample is the row ``[x, one_hot(y)]``, shape (n, 1 + K), which is what
+    a conditional discriminator on 1D data reads (the label as K inputs that are 0 or 1).
+
+    Args:
+        conditionals: K 1D mixtures, p(x | y) for y = 0 .. K-1.
+        p_y: (K,) label probabilities summing to 1; None: equal.
+    """
+
+    def __init__(self, conditionals, p_y=None):
+        conditionals = list(conditionals)
+        if not conditionals or any(getattr(c, "dim", None) != 1 for c in conditionals):
+            raise ValueError("conditionals must be one or more 1D GaussianMixtures (e.g. mixture_1d(...)), got "
+                             f"{conditionals!r}")
+        k = len(conditionals)
+        p_y = torch.full((k,), 1.0 / k) if p_y is None else torch.as_tensor(p_y, dtype=torch.float32)
+        if p_y.shape != (k,) or (p_y < 0).any() or abs(p_y.sum().item() - 1) > 1e-6:
+            raise ValueError(f"p_y must be {k} non-negative probabilities summing to 1 (one per conditional), got "
+                             f"{p_y.tolist()}")
+        self.conditionals, self.p_y = conditionals, p_y
+
+    @property
+    def dim(self) -> int:
+        return 1 + len(self.conditionals)
+
+    def sample(self, n: int, generator: torch.Generator | None = None, device=None) -> Tensor:
+        """``n`` rows ``[x, one_hot(y)]``, shape (n, 1 + K)."""
+        n = _positive_int("n", n)
+        y = torch.multinomial(self.p_y, n, replacement=True, generator=generator)  # (n,)
+        x = torch.empty(n)
+        for label, conditional in enumerate(self.conditionals):
+            rows = torch.nonzero(y == label).squeeze(1)
+            if len(rows):
+                x[rows] = conditional.sample(len(rows), generator)[:, 0].to(x.dtype)
+        one_hot = torch.nn.functional.one_hot(y, len(self.conditionals)).float()
+        return _to(torch.cat([x[:, None], one_hot], dim=1), device)
+
+    def batches(self, batch_size: int, seed: int = 0, device=None) -> SampleStream:
+        """An endless, resumable stream of fresh (batch_size, 1 + K) batches."""
+        return SampleStream(self, batch_size, seed=seed, device=device)
+
+
 def ring_of_gaussians(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
     """``n_modes`` Gaussians evenly spaced on a circle (PacGAN's 2D-ring: 8 modes, radius 1, std 0.01)."""
     n_modes = _positive_int("n_modes", n_modes)

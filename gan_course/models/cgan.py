@@ -24,7 +24,7 @@ The networks are the DCGAN's of lesson 06 (:mod:`.dcgan`), with an encoder for t
 ``EmbeddingBag``, then a linear layer). :class:`ConditionalGANStep` makes Algorithm 1's two updates on batches
 ``(images, conditions)``.
 
-Taught in: the conditional-GAN lesson, in preparation (issue #15)
+Taught in: lesson 10
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import checkpoints, losses, runtime, train
@@ -190,17 +189,13 @@ class ConditionalGANStep(Step):
         with torch.no_grad():
             fake = self.G(z, y)                                            # G(z, y) for the batch's conditions
         real_logits, fake_logits = self.D(real, y), self.D(fake, y)
-        ones, zeros = torch.ones_like(real_logits), torch.zeros_like(fake_logits)
-        real_loss = F.binary_cross_entropy_with_logits(real_logits, ones)  # -log D(x, y)
-        fake_loss = F.binary_cross_entropy_with_logits(fake_logits, zeros)  # -log(1 - D(G(z, y), y))
         out = {}
         if self.mismatch:
-            wrong_logits = self.D(real, self.wrong(y))
-            wrong_loss = F.binary_cross_entropy_with_logits(wrong_logits, zeros)  # -log(1 - D(x, y_wrong))
-            loss = real_loss + 0.5 * (fake_loss + wrong_loss)
+            wrong_logits = self.D(real, self.wrong(y))                     # real images, wrong conditions
+            loss = losses.matching_aware_d_loss(real_logits, fake_logits, wrong_logits)
             out["d_wrong"] = torch.sigmoid(wrong_logits).mean().detach()
         else:
-            loss = real_loss + fake_loss
+            loss = losses.minimax_d_loss(real_logits, fake_logits)         # -log D(x, y) - log(1 - D(G(z, y), y))
         self.d_opt.zero_grad(set_to_none=True)
         loss.backward()
         self.d_opt.step()
@@ -265,6 +260,22 @@ def conditions_of(config: CGANConfig, digits, rule: captions.CaptionRule | None 
     if rule is None:
         raise ValueError("a caption-conditioned GAN needs the CaptionRule that writes the captions")
     return captions.encode(rule.captions(digits.images.cpu(), digits.labels.cpu())).to(digits.images.device)
+
+
+def conditions_from_text(config: CGANConfig, texts: list[str]) -> Tensor:
+    """The conditions a G of ``config`` reads for captions typed by hand: their token ids, or for a
+    label-conditioned G the digit each caption names (its other words are ignored).
+
+    Raises:
+        ValueError: for a caption with an unknown word, or with no digit or more than one.
+    """
+    if isinstance(texts, str):
+        raise ValueError("expected a list of captions, got one string")
+    if config.condition == "label":
+        return torch.tensor([captions.parse(text)[0] for text in texts], dtype=torch.long)
+    for text in texts:
+        captions.parse(text)  # names exactly one digit, in the vocabulary
+    return captions.encode(texts)
 
 
 def fit(config: CGANConfig, digits, steps: int, *, seed: int = 0, rule: captions.CaptionRule | None = None,

@@ -193,3 +193,16 @@ def test_the_recipe_stores_a_half_precision_generator_and_measures_what_it_store
     assert again["class_accuracy"] == pytest.approx(metrics["class_accuracy"])  # the stored weights were measured
     with pytest.raises(ValueError, match="unknown conditional GAN"):
         cgan.variant("cgan")
+
+
+def test_conditions_from_text_are_token_ids_or_the_named_digit():
+    caption_config, label_config = cgan.variant("cgan-caption-concat"), cgan.variant("cgan-label-concat")
+    texts = ["a thick seven slanting right, small", "a two"]
+    assert torch.equal(cgan.conditions_from_text(caption_config, texts), captions.encode(texts))
+    assert cgan.conditions_from_text(label_config, texts).tolist() == [7, 2]
+    with pytest.raises(ValueError, match="exactly one digit"):
+        cgan.conditions_from_text(caption_config, ["a thick one seven"])
+    with pytest.raises(ValueError, match="unknown word"):
+        cgan.conditions_from_text(label_config, ["a bold seven"])
+    with pytest.raises(ValueError, match="one string"):
+        cgan.conditions_from_text(label_config, "a seven")

@@ -245,3 +245,29 @@ def test_bad_input_says_what_is_accepted(call, accepted):
     with pytest.raises(ValueError) as err:
         call()
     assert accepted in str(err.value)
+
+
+def test_labelled_mixtures_sample_x_from_the_conditional_of_each_label():
+    from gan_course.data import LabelledMixtures, mixture_1d
+
+    toy = LabelledMixtures([mixture_1d(means=(-3.0,), std=0.1), mixture_1d(means=(3.0,), std=0.1)], p_y=[0.25, 0.75])
+    rows = toy.sample(4000, torch.Generator().manual_seed(0))
+    assert rows.shape == (4000, 3) and toy.dim == 3
+    x, one_hot = rows[:, 0], rows[:, 1:]
+    assert set(one_hot.sum(1).tolist()) == {1.0}  # exactly one label per row
+    y = one_hot.argmax(1)
+    assert abs((y == 1).float().mean().item() - 0.75) < 0.03
+    assert (x[y == 0] < -2).all() and (x[y == 1] > 2).all()  # each x from its own label's conditional
+    stream = toy.batches(16, seed=3)
+    assert torch.equal(next(stream), next(toy.batches(16, seed=3)))
+
+
+def test_labelled_mixtures_reject_what_they_cannot_sample():
+    from gan_course.data import LabelledMixtures, mixture_1d, ring_of_gaussians
+
+    with pytest.raises(ValueError, match="1D GaussianMixtures"):
+        LabelledMixtures([ring_of_gaussians()])
+    with pytest.raises(ValueError, match="summing to 1"):
+        LabelledMixtures([mixture_1d(), mixture_1d()], p_y=[0.5, 0.6])
+    with pytest.raises(ValueError, match="one per conditional"):
+        LabelledMixtures([mixture_1d(), mixture_1d()], p_y=[1.0])

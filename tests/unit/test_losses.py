@@ -79,3 +79,14 @@ def test_bad_inputs_are_refused():
         losses.nonsaturating_g_loss([0.0, 1.0])
     with pytest.raises(ValueError, match="same shape"):
         losses.gradient_penalty(Linear(torch.ones(2)), torch.zeros(4, 2), torch.zeros(3, 2))
+
+
+def test_matching_aware_d_loss_weighs_wrong_pairs_and_fakes_half_and_half():
+    real, fake, wrong = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0]), torch.tensor([1.0, 0.0])
+    log_sigmoid = torch.nn.functional.logsigmoid
+    expected = -log_sigmoid(real).mean() - 0.5 * (log_sigmoid(-fake).mean() + log_sigmoid(-wrong).mean())
+    assert torch.allclose(losses.matching_aware_d_loss(real, fake, wrong), expected)
+    # with wrong pairs scored like the fakes it is the plain minimax loss
+    assert torch.allclose(losses.matching_aware_d_loss(real, fake, fake), losses.minimax_d_loss(real, fake))
+    with pytest.raises(ValueError, match="wrong_logits"):
+        losses.matching_aware_d_loss(real, fake, torch.zeros(2, 3))
