@@ -15,12 +15,12 @@ unit variance around a predicted mean for each continuous code, so that -log Q i
 half a squared error (plus a constant) for c2, c3. For c1 the bound is at most H(c1) = log 10, reached when Q
 reads every code back without error.
 
-Here D's convolutions learn from D's loss only; the information term trains G and the Q head (the head always
-at weight 1, G at weight ``lambda``, so that with ``lambda = 0``, the control, Q still measures how much of the
-codes G happens to keep). The paper's weights are lambda = 1 for the categorical code and smaller for the
-continuous ones (0.1 here); its learning rates 2e-4 for D and 1e-3 for G and Q.
+As in the authors' trainer, the information term enters both losses: D and Q minimise it together with D's
+loss (so D's convolutions learn to read the codes), and G minimises it with its own. The paper's weights are
+lambda = 1 for the categorical code and smaller for the continuous ones (0.1 here); its learning rates 2e-4 for
+D and Q and 1e-3 for G.
 
-Taught in: the conditional-GAN lesson, in preparation (issue #15)
+Taught in: lesson 11
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ class InfoGANConfig:
     lambda_categorical: float = 1.0   # weight of the categorical code's information term for G
     lambda_continuous: float = 0.1    # ... and of the continuous codes'
     width: int = 32
-    d_lr: float = 2e-4
-    g_lr: float = 1e-3                # G and Q
+    d_lr: float = 2e-4                # D and Q
+    g_lr: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
     epochs: int = 50                  # passes over the 4,000 training digits, in generator steps
@@ -139,54 +139,58 @@ def build(config: InfoGANConfig = InfoGANConfig()) -> tuple[InfoGANGenerator, In
 
 
 class InfoGANStep(Step):
-    """Algorithm 1 plus the information term, on batches of real images (B, 1, 28, 28).
+    """Algorithm 1 plus the information term, on batches of real images (B, 1, 28, 28), as the authors train it.
 
-    ``d_step``: D's usual update. ``g_step``: G descends ``-log D(G(z, c)) + lambda * (-L_I)``, and the Q head
-    descends ``-L_I`` on the same fakes (at weight 1, through D's frozen features). The losses recorded include
-    ``mi_bound``, the categorical code's bound ``log 10 - cross-entropy`` (at most H(c1) = log 10).
+    ``d_step``: D and the Q head descend ``-V(D, G) + lambda * (-L_I)`` together (one optimizer): D's shared
+    convolutions learn to tell real from fake *and* to read the codes of the fakes. ``g_step``: G descends
+    ``-log D(G(z, c)) + lambda * (-L_I)`` through a frozen D and Q. With ``lambda = 0`` (the control) nothing
+    trains Q, and G gets no reason to keep the codes readable. The losses recorded include ``mi_bound``, the
+    categorical code's bound ``log 10 - cross-entropy`` on the batch of G's step (at most H(c1) = log 10).
     """
 
     networks = ("G", "D", "Q")
-    optimizers = ("d_opt", "g_opt", "q_opt")
+    optimizers = ("d_opt", "g_opt")
 
     def __init__(self, G: InfoGANGenerator, D: InfoGANDiscriminator, Q: QHead, config: InfoGANConfig):
         self.G, self.D, self.Q, self.config = G, D, Q, config
-        self.d_opt = torch.optim.Adam(D.parameters(), lr=config.d_lr, betas=config.betas)
+        self.d_opt = torch.optim.Adam([*D.parameters(), *Q.parameters()], lr=config.d_lr, betas=config.betas)
         self.g_opt = torch.optim.Adam(G.parameters(), lr=config.g_lr, betas=config.betas)
-        self.q_opt = torch.optim.Adam(Q.parameters(), lr=config.g_lr, betas=config.betas)
+
+    def information(self, features: Tensor, categorical: Tensor, continuous: Tensor) -> tuple[Tensor, Tensor]:
+        """``lambda * (-L_I)`` without H(c) (the weighted information terms) and the categorical cross-entropy."""
+        c = self.config
+        cat_term, cont_term = information_terms(*self.Q(features), categorical, continuous)
+        return c.lambda_categorical * cat_term + c.lambda_continuous * cont_term, cat_term
 
     def d_step(self, real: Tensor) -> dict[str, Tensor]:
+        z, categorical, continuous = self.G.sample_codes(len(real), real.device)
         with torch.no_grad():
-            fake = self.G(*self.G.sample_codes(len(real), real.device))
-        loss = losses.minimax_d_loss(self.D(real), self.D(fake))             # -V(D, G) on the batch
+            fake = self.G(z, categorical, continuous)
+        features = self.D.features(fake)
+        adversarial = losses.minimax_d_loss(self.D(real), self.D.head(features).flatten())  # -V(D, G) on the batch
+        information, _ = self.information(features, categorical, continuous)
+        loss = adversarial + information
         self.d_opt.zero_grad(set_to_none=True)
         loss.backward()
         self.d_opt.step()
-        return {"d_loss": loss.detach()}
+        return {"d_loss": adversarial.detach()}
 
     def g_step(self, real: Tensor) -> dict[str, Tensor]:
-        c = self.config
         z, categorical, continuous = self.G.sample_codes(len(real), real.device)
         self.D.requires_grad_(False)
+        self.Q.requires_grad_(False)
         try:
-            fake = self.G(z, categorical, continuous)
-            features = self.D.features(fake)
+            features = self.D.features(self.G(z, categorical, continuous))
             adversarial = losses.nonsaturating_g_loss(self.D.head(features).flatten())   # -log D(G(z, c))
-            cat_term, cont_term = information_terms(*self.Q(features), categorical, continuous)
-            g_loss = adversarial + c.lambda_categorical * cat_term + c.lambda_continuous * cont_term  # V - lambda L_I
+            information, cat_term = self.information(features, categorical, continuous)
             self.g_opt.zero_grad(set_to_none=True)
-            g_loss.backward()
+            (adversarial + information).backward()                                     # V - lambda L_I
             self.g_opt.step()
-            # Q: maximise L_I on the same fakes, at weight 1 whatever lambda is (G's graph is not needed again)
-            q_cat, q_cont = information_terms(*self.Q(features.detach()), categorical, continuous)
-            self.q_opt.zero_grad(set_to_none=True)
-            (q_cat + q_cont).backward()
-            self.q_opt.step()
         finally:
             self.D.requires_grad_(True)
-        return {"g_loss": adversarial.detach(), "info_categorical": q_cat.detach(),
-                "info_continuous": q_cont.detach(),
-                "mi_bound": (math.log(c.n_categories) - q_cat).detach()}
+            self.Q.requires_grad_(True)
+        return {"g_loss": adversarial.detach(), "info_categorical": cat_term.detach(),
+                "mi_bound": (math.log(self.config.n_categories) - cat_term).detach()}
 
 
 @torch.no_grad()

@@ -41,19 +41,24 @@ def test_the_information_terms_are_a_cross_entropy_and_half_a_squared_error():
 
 
 @pytest.mark.parametrize("lam", [1.0, 0.0])
-def test_g_step_trains_q_always_and_g_through_the_information_term_only_when_lambda_is_positive(lam):
+def test_d_and_q_learn_the_information_term_together_and_g_leaves_them_alone(lam):
     torch.manual_seed(0)
     config = infogan.InfoGANConfig(z_dim=8, width=4, lambda_categorical=lam, lambda_continuous=0.1 * lam)
     G, D, Q = infogan.build(config)
     step = infogan.InfoGANStep(G, D, Q, config)
     real = torch.rand(16, 1, 28, 28) * 2 - 1
-    d_before = [p.clone() for p in D.parameters()]
-    q_before = [p.clone() for p in Q.parameters()]
+    d_before, q_before = [p.clone() for p in D.parameters()], [p.clone() for p in Q.parameters()]
     out = step.g_step(real)
-    assert all(torch.equal(a, b) for a, b in zip(d_before, D.parameters()))  # D is not G's to train
-    assert any(not torch.equal(a, b) for a, b in zip(q_before, Q.parameters()))
+    assert all(torch.equal(a, b) for a, b in zip(d_before, D.parameters()))  # D and Q are not G's to train
+    assert all(torch.equal(a, b) for a, b in zip(q_before, Q.parameters()))
     assert out["mi_bound"].item() <= math.log(10) + 1e-6
     assert out["mi_bound"].item() == pytest.approx(math.log(10) - out["info_categorical"].item())
+    g_before = [p.clone() for p in G.parameters()]
+    step.d_step(real)
+    assert all(torch.equal(a, b) for a, b in zip(g_before, G.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(d_before, D.parameters()))
+    q_moved = any(not torch.equal(a, b) for a, b in zip(q_before, Q.parameters()))
+    assert q_moved == (lam > 0)  # Q learns only through the information term, which lambda = 0 switches off
     # G's gradient: from -log D alone when lambda = 0, the information term added otherwise
     z, cat, cont = G.sample_codes(16)
     fake = G(z, cat, cont)
@@ -105,7 +110,7 @@ def test_a_short_run_resumes_exactly(tmp_path):
         return step, history
 
     full, h_full = run(6, tmp_path / "full")
-    assert set(h_full.losses) == {"d_loss", "g_loss", "info_categorical", "info_continuous", "mi_bound"}
+    assert set(h_full.losses) == {"d_loss", "g_loss", "info_categorical", "mi_bound"}
     run(3, tmp_path / "cut")
     resumed, h = run(6, tmp_path / "cut", seed=5)
     assert h.resumed_from == 3 and h.losses == h_full.losses
