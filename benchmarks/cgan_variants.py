@@ -11,12 +11,13 @@ generator, in half precision, beside it as ``.pt``), and a run whose file exists
 interrupted benchmark continues where it stopped. The table gives mean ± standard error over seeds, and the two
 comparisons of the lesson with the standard error of each difference.
 
-    .venv/bin/python benchmarks/cgan_variants.py [--seeds 3] [--jobs 2] [--variants a,b] [--epochs N]
+    .venv/bin/python benchmarks/cgan_variants.py [--seeds 3 | --seeds 1,2] [--jobs 2] [--variants a,b] [--epochs N] [--lr X]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import time
@@ -36,13 +37,29 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
+def run_jobs(run, jobs: list, n_jobs: int, describe) -> list[dict]:
+    """``run`` every job, ``n_jobs`` at once (spawned workers of one torch thread each), printing
+    ``describe(row)`` as each ends; the rows in the order of ``jobs``."""
+    rows = []
+    pool = multiprocessing.get_context("spawn").Pool(n_jobs, initializer=_one_thread) if n_jobs > 1 else None
+    try:
+        for row in (pool.imap(run, jobs) if pool else map(run, jobs)):
+            rows.append(row)
+            print(f"  {describe(row)} ({row['seconds']:.0f} s)", flush=True)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    return rows
+
+
 def run(job: tuple) -> dict:
     """Train and score one (variant, seed); write its JSON and generator; return its row."""
-    name, seed, epochs, out = job
-    path = Path(out) / f"{name}-seed{seed}.json"
+    name, seed, epochs, lr, out = job
+    config = cgan.variant(name) if lr is None else dataclasses.replace(cgan.variant(name), lr=lr)
+    path = Path(out) / (f"{name}-seed{seed}" + ("" if lr is None else f"-lr{lr:g}") + ".json")
     if path.exists():
         return json.loads(path.read_text())
-    config = cgan.variant(name)
     digits = data.load_mnist("train", verbose=False)
     rule = captions.CaptionRule.fit(digits.images, digits.labels)
     steps = epochs * (len(digits) // config.batch_size)
@@ -52,7 +69,7 @@ def run(job: tuple) -> dict:
     G.load_state_dict({k: v.float() for k, v in state.items()})  # score what is stored
     scores = cgan.evaluate(G, config, data.load_mnist("test", verbose=False), evaluation.load_classifier(), rule,
                            seed=seed)
-    row = {"variant": name, "seed": seed, "epochs": epochs, "steps": steps, **scores,
+    row = {"variant": name, "seed": seed, "epochs": epochs, "steps": steps, "lr": config.lr, **scores,
            "seconds": round(time.perf_counter() - start, 1), "machine": runtime.describe_machine()}
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"width": config.width, "G": state}, path.with_suffix(".pt"))
@@ -77,29 +94,23 @@ def difference(rows: list[dict], a: str, b: str, field: str) -> tuple[float, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", default="3", help="how many seeds (0, 1, ...), or a comma-separated list")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
     parser.add_argument("--variants", default=",".join(cgan.VARIANTS))
     parser.add_argument("--epochs", type=int, default=None, help="default: each variant's (the same for all)")
+    parser.add_argument("--lr", type=float, default=None, help="one learning rate for G and D of every variant "
+                        "(default: each variant's, 2e-4 for all); runs at another rate are stored apart")
     parser.add_argument("--out", default=str(OUT))
     args = parser.parse_args()
     names = args.variants.split(",")
+    seeds = [int(s) for s in args.seeds.split(",")] if "," in args.seeds else range(int(args.seeds))
     unknown = [n for n in names if n not in cgan.VARIANTS]
     if unknown:
         parser.error(f"unknown variants {unknown}; expected some of {', '.join(cgan.VARIANTS)}")
-    jobs = [(n, s, args.epochs or cgan.variant(n).epochs, args.out) for n in names for s in range(args.seeds)]
+    jobs = [(n, s, args.epochs or cgan.variant(n).epochs, args.lr, args.out) for n in names for s in seeds]
     print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
-    rows = []
-    pool = multiprocessing.get_context("spawn").Pool(args.jobs, initializer=_one_thread) if args.jobs > 1 else None
-    try:
-        for row in (pool.imap(run, jobs) if pool else map(run, jobs)):
-            rows.append(row)
-            print(f"  {row['variant']:<34} seed {row['seed']}: class accuracy {row['class_accuracy']:.3f}, caption "
-                  f"agreement {row['mean_agreement']:.3f} ({row['seconds']:.0f} s)", flush=True)
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    rows = run_jobs(run, jobs, args.jobs, lambda row: f"{row['variant']:<34} seed {row['seed']}: class accuracy "
+                    f"{row['class_accuracy']:.3f}, caption agreement {row['mean_agreement']:.3f}")
     print(f"\n{'variant':<34}{'class accuracy':>18}{'caption agreement':>21}   seeds")
     for name in names:
         group = [r for r in rows if r["variant"] == name]

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import time
 from pathlib import Path
 
-import torch
 
-from cgan_variants import _one_thread, mean_se
+from cgan_variants import mean_se, run_jobs
 from gan_course import checkpoints, data, evaluation, runtime
 from gan_course.models import infogan
 
@@ -75,16 +73,8 @@ def main() -> None:
     jobs = [(n, s, args.out) for n in names for s in seeds]
     print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
     rows = [row for n in names if 0 not in seeds for row in [committed_row(n)] if row]
-    pool = multiprocessing.get_context("spawn").Pool(args.jobs, initializer=_one_thread) if args.jobs > 1 else None
-    try:
-        for row in (pool.imap(run, jobs) if pool else map(run, jobs)):
-            rows.append(row)
-            print(f"  {row['variant']:<16} seed {row['seed']}: code accuracy {row['code_accuracy']:.3f} "
-                  f"({row['seconds']:.0f} s)", flush=True)
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+    rows += run_jobs(run, jobs, args.jobs, lambda row: f"{row['variant']:<16} seed {row['seed']}: code accuracy "
+                     f"{row['code_accuracy']:.3f}")
     print(f"\n{'variant':<16}{'code accuracy':>16}   per seed")
     for name in names:
         group = sorted((r for r in rows if r["variant"] == name), key=lambda r: r["seed"])

@@ -11,7 +11,7 @@ what the lessons load.
     python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
     python -m gan_course train cgan-caption-projection-mismatch --seed 0   # and the others of cgan.VARIANTS
 
-Used by: lessons 06–09 (their committed checkpoints) and the conditional-GAN lesson in preparation
+Used by: lessons 06–11 (their committed checkpoints)
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ Densities here are plain Python callables on NumPy arrays, so SciPy's adaptive
 quadrature can evaluate them anywhere; :func:`density_of` turns a
 :class:`gan_course.data.GaussianMixture` of dimension 1 into one.
 
-Taught in: lessons 01 and 02; the mode-seeking fits and the bilinear game in lesson 03; the conditional game
-and InfoGAN's information bound in the conditional-GAN lesson, in preparation (issue #15).
+Taught in: lessons 01 and 02; the mode-seeking fits and the bilinear game in lesson 03; the conditional game in
+lesson 10; InfoGAN's information bound in lesson 11.
 """
 
 from __future__ import annotations

@@ -109,6 +109,8 @@ print(gan_course.runtime.describe_machine())
 # | 07 | `07_dcgan_training` | DCGAN trained on MNIST; where batch norm sits; the latent space; memorisation; D's features |
 # | 08 | `08_evaluating_gans` | an MNIST classifier as the judge; FID and the Inception Score, derived, checked and fooled |
 # | 09 | `09_comparing_gans` | precision and recall, class coverage; a fair table of four DCGANs |
+# | 10 | `10_conditional_gans` | the conditional game's $D^*$; text to image with offline captions; the matching-aware and projection discriminators |
+# | 11 | `11_infogan` | InfoGAN's bound on mutual information; codes a GAN gives a meaning by itself, measured |
 #
 # ## 3. How to run the course
 #

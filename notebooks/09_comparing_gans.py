@@ -486,7 +486,7 @@ print(f"DCGAN spread over sampling seeds: FID {r['dcgan_fid_seed_std']:.2f}, pre
       f"{r['dcgan_precision_seed_std']:.3f}, recall {r['dcgan_recall_seed_std']:.3f}")
 
 # %% [markdown]
-# **Next:** the following lessons condition the generator on a label and measure what conditioning changes,
+# **Next:** lesson 10 conditions the generator on a label or a caption and measures what conditioning changes,
 # with the scores of lessons 08 and 09.
 #
 # **References.** Kynkäänniemi, Karras, Laine, Lehtinen & Aila (2019), *Improved precision and recall metric for

@@ -18,7 +18,7 @@ the middle third none. Size is compared among digits of the same class (a one is
 :meth:`CaptionRule.agreement` measures, word by word, how often generated images show what their
 captions asked for.
 
-Taught in: the conditional-GAN lesson, in preparation (issue #15)
+Taught in: lesson 10
 """
 
 from __future__ import annotations
