@@ -11,7 +11,8 @@ generator, in half precision, beside it as ``.pt``), and a run whose file exists
 interrupted benchmark continues where it stopped. The table gives mean ± standard error over seeds, and the two
 comparisons of the lesson with the standard error of each difference.
 
-    .venv/bin/python benchmarks/cgan_variants.py [--seeds 3 | --seeds 1,2] [--jobs 2] [--variants a,b] [--epochs N] [--lr X]
+    .venv/bin/python benchmarks/cgan_variants.py [--seeds 3 | --seeds 1,2] [--jobs 2] [--variants a,b]
+                                                 [--epochs N] [--lr X]
 """
 
 from __future__ import annotations

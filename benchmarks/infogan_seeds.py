@@ -20,7 +20,6 @@ import json
 import time
 from pathlib import Path
 
-
 from cgan_variants import mean_se, run_jobs
 from gan_course import checkpoints, data, evaluation, runtime
 from gan_course.models import infogan
@@ -40,10 +39,9 @@ def run(job: tuple) -> dict:
     start = time.perf_counter()
     G, _, _, history = infogan.fit(config, digits, steps, seed=seed, progress=False, log_every=0)
     G.load_state_dict({k: v.half().float() for k, v in G.state_dict().items()})  # score what would be stored
-    accuracy, mapping, _ = infogan.categorical_code_accuracy(G, evaluation.load_classifier(), per_code=100, seed=seed)
     bound = history.losses["mi_bound"]
-    row = {"variant": name, "seed": seed, "steps": steps, "code_accuracy": accuracy, "code_to_digit": mapping,
-           "code_correlations": infogan.code_correlations(G), "final_mi_bound": sum(bound[-25:]) / 25,
+    row = {"variant": name, "seed": seed, "steps": steps, **infogan.measure(G, evaluation.load_classifier(), seed),
+           "final_mi_bound": sum(bound[-25:]) / 25,
            "seconds": round(time.perf_counter() - start, 1), "machine": runtime.describe_machine()}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row, indent=1))

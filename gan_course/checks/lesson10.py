@@ -66,8 +66,8 @@ def caption_accuracy(student_fn: Callable[[], dict]) -> None:
     settings = _settings(student_fn, SETTINGS, '{"conditioning": "concat", "mismatch": False, "lr": 2e-4}')
     conditioning = settings["conditioning"]
     if conditioning not in cgan.CONDITIONING:
-        raise AssertionError(f"case 'your settings': expected 'conditioning' to be one of {cgan.CONDITIONING}, received "
-                             f"{conditioning!r}")
+        raise AssertionError(f"case 'your settings': expected 'conditioning' to be one of {cgan.CONDITIONING}, "
+                             f"received {conditioning!r}")
     if not isinstance(settings["mismatch"], bool):
         raise AssertionError(f"case 'your settings': expected 'mismatch' to be True or False, received "
                              f"{settings['mismatch']!r}")
@@ -85,5 +85,5 @@ def caption_accuracy(student_fn: Callable[[], dict]) -> None:
                              f"least {WEAK_THRESHOLD:.0%} of the samples, received {accuracy:.1%} (caption agreement "
                              f"{scores['mean_agreement']:.2f}). Hint: what stops D from judging the image alone, "
                              "whatever its caption says?")
-    print(f"✔ caption_accuracy passed: class accuracy {accuracy:.1%}, caption agreement {scores['mean_agreement']:.2f} "
-          f"after {WEAK_STEPS} steps")
+    print(f"✔ caption_accuracy passed: class accuracy {accuracy:.1%}, caption agreement "
+          f"{scores['mean_agreement']:.2f} after {WEAK_STEPS} steps")

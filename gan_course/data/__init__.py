@@ -38,5 +38,6 @@ from .toys import (
 __all__ = [
     "captions", "digits", "toys",
     "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
-    "GaussianMixture", "LabelledMixtures", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d", "ring_of_gaussians", "toy",
+    "GaussianMixture", "LabelledMixtures", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d",
+    "ring_of_gaussians", "toy",
 ]

@@ -273,6 +273,14 @@ def code_correlations(G: InfoGANGenerator, values=(-2, -1.5, -1, -0.5, 0, 0.5, 1
     return out
 
 
+def measure(G: InfoGANGenerator, classifier: nn.Module, seed: int = 0) -> dict:
+    """What the training recipe and ``benchmarks/infogan_seeds.py`` record of a generator: the categorical code's
+    accuracy and code-to-digit matching (100 samples per value, :func:`categorical_code_accuracy`) and the
+    continuous codes' correlations with slant and stroke width (:func:`code_correlations`)."""
+    accuracy, mapping, _ = categorical_code_accuracy(G, classifier, per_code=100, seed=seed)
+    return {"code_accuracy": accuracy, "code_to_digit": mapping, "code_correlations": code_correlations(G)}
+
+
 # --------------------------------------------------------------------------- the lesson's two InfoGANs
 
 VARIANTS: dict[str, InfoGANConfig] = {
@@ -342,15 +350,13 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
              "mi_bound": curve, "curve_every": CURVE_EVERY}
     G = G.cpu()
     G.load_state_dict({k: v.float() for k, v in state["G"].items()})  # measure what is stored
-    accuracy, mapping, _ = categorical_code_accuracy(G, evaluation.load_classifier(), per_code=100, seed=seed)
-    metrics = {"code_accuracy": accuracy, "code_to_digit": mapping, "code_correlations": code_correlations(G),
-               "final_mi_bound": curve[-1], "steps": steps, "train_images": len(digits),
+    metrics = {**measure(G, evaluation.load_classifier(), seed=seed), "final_mi_bound": curve[-1], "steps": steps, "train_images": len(digits),
                "seconds": round(history.seconds, 1), "machine": runtime.describe_machine()}
     command = checkpoints.recipe_command(name, seed, config.epochs, limit, register)
     entry = checkpoints.save_trained(name, state, command, digits.source, metrics, root, register, verbose,
                                      cache=cache)
     shutil.rmtree(run_dir)
     if verbose:
-        print(f"{name}: code accuracy {accuracy:.3f}, information bound {curve[-1]:.3f} of {math.log(10):.3f} "
+        print(f"{name}: code accuracy {metrics['code_accuracy']:.3f}, information bound {curve[-1]:.3f} of {math.log(10):.3f} "
               f"({history.seconds:.0f} s)")
     return entry
