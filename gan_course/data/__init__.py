@@ -5,14 +5,15 @@
   :class:`SampleStream`;
 * :mod:`.digits`: MNIST (with an offline fallback) and scikit-learn's UCI digits as :class:`DigitData`,
   and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device;
-* :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size.
+* :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size;
+* :mod:`.domains`: unpaired image domains (handwritten/printed digits, plain/textured digits) for lesson 12.
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–11 (captions and LabelledMixtures: lesson 10)
+Taught in: lessons 00–12 (captions and LabelledMixtures: lesson 10)
 """
 
-from . import captions, digits, toys
+from . import captions, digits, domains, toys
 from .digits import (
     DATA_CACHE,
     SIZES,
@@ -36,7 +37,7 @@ from .toys import (
 )
 
 __all__ = [
-    "captions", "digits", "toys",
+    "captions", "digits", "domains", "toys",
     "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
     "GaussianMixture", "LabelledMixtures", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d",
     "ring_of_gaussians", "toy",
