@@ -44,7 +44,8 @@ def run_jobs(run, jobs: list, n_jobs: int, describe) -> list[dict]:
     rows = []
     pool = multiprocessing.get_context("spawn").Pool(n_jobs, initializer=_one_thread) if n_jobs > 1 else None
     try:
-        for row in (pool.imap(run, jobs) if pool else map(run, jobs)):
+        # a plain loop, not map(): a StopIteration escaping ``run`` would end map() silently, losing the run
+        for row in (pool.imap(run, jobs) if pool else (run(job) for job in jobs)):
             rows.append(row)
             print(f"  {describe(row)} ({row['seconds']:.0f} s)", flush=True)
     finally:

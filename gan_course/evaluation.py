@@ -108,6 +108,29 @@ def class_coverage(labels, n_classes: int = 10, min_share: float = 0.5) -> int:
     return int((counts / len(labels) >= min_share / n_classes).sum())
 
 
+def best_matching(counts: Tensor) -> tuple[float, list[int]]:
+    """The one-to-one matching of rows to columns that keeps the most of ``counts`` (the Hungarian algorithm
+    on a square table, e.g. code value x predicted digit, or true digit x predicted digit): the share of all
+    counts it keeps, and the column matched to each row. A table that is a permutation in disguise scores 1.0."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not isinstance(counts, Tensor) or counts.dim() != 2 or counts.shape[0] != counts.shape[1] or counts.sum() <= 0:
+        raise ValueError(f"counts must be a square table of counts with a positive total, got "
+                         f"{getattr(counts, 'shape', type(counts).__name__)}")
+    rows, cols = linear_sum_assignment(counts.double().numpy(), maximize=True)
+    mapping = [int(c) for _, c in sorted(zip(rows, cols))]
+    return counts[torch.as_tensor(rows), torch.as_tensor(cols)].sum().item() / counts.sum().item(), mapping
+
+
+def confusion(true: Tensor, predicted: Tensor, n_classes: int = 10) -> Tensor:
+    """Counts (n_classes, n_classes): row = true class, column = predicted class."""
+    if true.shape != predicted.shape or true.dim() != 1:
+        raise ValueError(f"true and predicted must be (N,) labels of one length, got {tuple(true.shape)} and "
+                         f"{tuple(predicted.shape)}")
+    return torch.bincount(true.long() * n_classes + predicted.long(),
+                          minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
 FLAWED = ("real", "half the classes", "blurred", "ten images, repeated", "noise")
 
 
@@ -183,9 +206,10 @@ class Scorer:
     @torch.no_grad()
     def features_and_probs(self, images: Tensor) -> tuple[Tensor, Tensor]:
         """Penultimate features (N, 256) and class probabilities (N, 10) on the CPU, in a fixed shuffled order."""
-        if not isinstance(images, Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        channels = getattr(self.classifier, "channels", 1)
+        if not isinstance(images, Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (channels, 28, 28):
             shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__
-            raise ValueError(f"expected images of shape (N, 1, 28, 28) in [-1, 1], got {shape}")
+            raise ValueError(f"expected images of shape (N, {channels}, 28, 28) in [-1, 1], got {shape}")
         if not torch.isfinite(images).all() or images.min() < -1 - 1e-3 or images.max() > 1 + 1e-3:
             raise ValueError("images must be finite and scaled to [-1, 1] (the generator's tanh range)")
         device = next(self.classifier.parameters()).device

@@ -1,8 +1,9 @@
 """Building blocks shared by several papers.
 
 * :class:`MinibatchStdDev` (Karras et al. 2018, PGGAN, Section 3): D sees how varied its batch is.
+* :class:`DomainBatchNorm2d` (Twin-GAN): one network, two domains, told apart only by their batch norms.
 
-Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark).
+Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN).
 """
 
 from __future__ import annotations
@@ -30,3 +31,17 @@ class MinibatchStdDev(nn.Module):
         std = torch.sqrt(x.var(dim=0, unbiased=False) + self.eps)  # (C,) or (C, H, W): per feature over the batch
         extra = std.mean().expand(x.shape[0], 1, *x.shape[2:])    # (B, 1) or (B, 1, H, W)
         return torch.cat([x, extra], dim=1)                        # (B, C + 1, ...)
+
+
+class DomainBatchNorm2d(nn.Module):
+    """Batch normalisation with its own statistics and learned scale and shift for each domain (Twin-GAN):
+    the rest of the network is shared, and setting ``domain`` is all that switches it from one domain to the
+    other. Input and output (B, C, H, W); a batch is of one domain."""
+
+    def __init__(self, channels: int, n_domains: int = 2):
+        super().__init__()
+        self.norms = nn.ModuleList(nn.BatchNorm2d(channels) for _ in range(n_domains))
+        self.domain = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.norms[self.domain](x)

@@ -11,7 +11,8 @@ Goodfellow et al. (2014) write the game as
 
 Every loss here is something to *minimise*, averaged over the batch.
 
-Taught in: lessons 00, 01 and 03 (the GAN losses), 04 (the Wasserstein losses and the penalty).
+Taught in: lessons 00, 01 and 03 (the GAN losses), 04 (the Wasserstein losses and the penalty), 12 (the
+least-squares losses and the cycle-consistency loss of CycleGAN).
 """
 
 from __future__ import annotations
@@ -138,3 +139,39 @@ def gradient_penalty(critic, real: Tensor, fake: Tensor, weight: float = 10.0) -
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
     grad_norm = grad.reshape(batch, -1).norm(2, dim=1)  # (B,): one norm per sample
     return weight * ((grad_norm - 1) ** 2).mean()
+
+
+def _check_scores(name: str, scores: Tensor) -> None:
+    if not isinstance(scores, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of discriminator outputs, got {type(scores).__name__}")
+    if scores.dim() == 0 or scores.numel() == 0:
+        raise ValueError(f"{name} must have a batch dimension: (B,) scores or a (B, 1, H, W) map of patch "
+                         f"scores; got {tuple(scores.shape)}")
+
+
+def least_squares_d_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+    """The least-squares GAN's discriminator loss (Mao et al. 2017), as CycleGAN uses it:
+    ``1/2 (E[(D(x) - 1)^2] + E[D(G(z))^2])``: real scores pulled to 1, fake scores to 0.
+
+    D outputs a plain score here, no sigmoid. Works on one score per image (B,) or on a PatchGAN's map of
+    patch scores (B, 1, H, W): the mean is over every patch.
+    """
+    _check_scores("real_scores", real_scores)
+    _check_scores("fake_scores", fake_scores)
+    return 0.5 * (((real_scores - 1) ** 2).mean() + (fake_scores ** 2).mean())
+
+
+def least_squares_g_loss(fake_scores: Tensor) -> Tensor:
+    """The least-squares GAN's generator loss: ``E[(D(G(z)) - 1)^2]``: G pulls D's scores of its fakes to 1."""
+    _check_scores("fake_scores", fake_scores)
+    return ((fake_scores - 1) ** 2).mean()
+
+
+def cycle_consistency_loss(real: Tensor, reconstructed: Tensor) -> Tensor:
+    """CycleGAN's cycle loss for one direction: ``E[||F(G(x)) - x||_1]``, the mean absolute difference
+    per pixel between the images and their round trips (Zhu et al. 2017, Eq. 2)."""
+    if not isinstance(real, Tensor) or not isinstance(reconstructed, Tensor) or real.shape != reconstructed.shape:
+        raise ValueError("real and reconstructed must be tensors of the same shape (B, C, H, W), got "
+                         f"{getattr(real, 'shape', type(real).__name__)} and "
+                         f"{getattr(reconstructed, 'shape', type(reconstructed).__name__)}")
+    return (reconstructed - real).abs().mean()

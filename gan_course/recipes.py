@@ -10,17 +10,23 @@ what the lessons load.
     python -m gan_course train mnist-classifier --seed 0 --epochs 40 --register
     python -m gan_course train dcgan --seed 0 --register   # and dcgan-nobn, dcgan-bn-everywhere, dcgan-wgangp
     python -m gan_course train cgan-caption-projection-mismatch --seed 0   # and the others of cgan.VARIANTS
+    python -m gan_course train judge-printed --seed 0    # and judge-plain, judge-textured (lesson 12's judges)
+    python -m gan_course train cyclegan-digits --seed 0  # and cyclegan.VARIANTS, twingan.VARIANTS
 
-Used by: lessons 06–11 (their committed checkpoints)
+Used by: lessons 06–12 (their committed checkpoints)
 """
 
 from __future__ import annotations
 
 import functools
 
-from .models import cgan, classifier, dcgan, infogan
+from .models import cgan, classifier, cyclegan, dcgan, infogan, twingan
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
            **{name: functools.partial(cgan.train_recipe, name) for name in cgan.VARIANTS},
-           **{name: functools.partial(infogan.train_recipe, name) for name in infogan.VARIANTS}}
+           **{name: functools.partial(infogan.train_recipe, name) for name in infogan.VARIANTS},
+           **{name: functools.partial(classifier.train_judge_recipe, domain)
+              for domain, name in classifier.JUDGES.items() if domain != "handwritten"},
+           **{name: functools.partial(cyclegan.train_recipe, name) for name in cyclegan.VARIANTS},
+           **{name: functools.partial(twingan.train_recipe, name) for name in twingan.VARIANTS}}

@@ -19,9 +19,10 @@ through, and leaves the notebook's random stream alone.
 * :mod:`.lesson09` (comparing GANs): ``precision_recall``; open: ``precision_without_recall``
 * :mod:`.lesson10` (conditional GANs): ``matching_aware_d_loss``; open: ``caption_accuracy``
 * :mod:`.lesson11` (InfoGAN): ``information_loss``; open: ``code_edit``
+* :mod:`.lesson12` (unpaired translation): ``cycle_loss``, ``history_query``; open: ``translation_flags``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–11
+Taught in: lessons 00–12
 """
 
 from .lesson00 import three_modes
@@ -36,11 +37,13 @@ from .lesson08 import cherry_picked_is, frechet_distance, inception_score
 from .lesson09 import precision_recall, precision_without_recall
 from .lesson10 import caption_accuracy, matching_aware_d_loss
 from .lesson11 import code_edit, information_loss
+from .lesson12 import cycle_loss, history_query, translation_flags
 
 # Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
 # in seconds to about a minute and a half rather than well under a second.
 OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
-        "shell_walk", "cherry_picked_is", "precision_without_recall", "caption_accuracy", "code_edit")
+        "shell_walk", "cherry_picked_is", "precision_without_recall", "caption_accuracy", "code_edit",
+        "translation_flags")
 
 __all__ = [
     "three_modes",
@@ -55,4 +58,5 @@ __all__ = [
     "precision_recall", "precision_without_recall",
     "matching_aware_d_loss", "caption_accuracy",
     "information_loss", "code_edit",
+    "cycle_loss", "history_query", "translation_flags",
 ]

@@ -4,7 +4,8 @@
   5,000 real MNIST digits, which ship inside the pip package and need no network;
 * :func:`load_sklearn_digits`: scikit-learn's 8x8 digits, upsampled to look like MNIST.
 
-:class:`DeviceBatches` serves shuffled mini-batches of a dataset that sits on the GPU.
+:class:`DeviceBatches` serves shuffled mini-batches of a dataset that sits on the GPU; :class:`UnpairedBatches`
+zips several of them (one per image domain, lesson 12).
 
 Taught in: lessons 06–09
 """
@@ -104,6 +105,32 @@ class DeviceBatches:
         self.generator.set_state(state["generator"])
         self._perm = state["permutation"].to(self.device)  # checkpoints are loaded on the CPU
         self._pos, self.epoch = int(state["position"]), int(state["epoch"])
+
+
+class UnpairedBatches:
+    """Endless tuples ``(a, b)``: the next batch of each of several independent iterators (e.g. one
+    :class:`DeviceBatches` per image domain), never paired by anything but their position in the stream.
+    Checkpointable like its parts: :meth:`state_dict` holds each part's state."""
+
+    def __init__(self, *parts: DeviceBatches):
+        if len(parts) < 2 or not all(hasattr(p, "__next__") for p in parts):
+            raise ValueError(f"UnpairedBatches needs two or more batch iterators, got {len(parts)}")
+        self.parts = parts
+
+    def __iter__(self) -> "UnpairedBatches":
+        return self
+
+    def __next__(self) -> tuple:
+        return tuple(next(part) for part in self.parts)
+
+    def state_dict(self) -> dict:
+        return {"parts": [part.state_dict() for part in self.parts]}
+
+    def load_state_dict(self, state: dict) -> None:
+        if len(state["parts"]) != len(self.parts):
+            raise ValueError(f"the saved state has {len(state['parts'])} streams, this one {len(self.parts)}")
+        for part, saved in zip(self.parts, state["parts"]):
+            part.load_state_dict(saved)
 
 
 # --------------------------------------------------------------------------- digit images

@@ -203,9 +203,7 @@ def categorical_code_accuracy(G: InfoGANGenerator, classifier: nn.Module, per_co
     Returns:
         (accuracy, digit of each code value, counts (code value, predicted digit) (10, 10)).
     """
-    from scipy.optimize import linear_sum_assignment
-
-    from ..evaluation import classify
+    from ..evaluation import best_matching, classify, confusion
 
     c = G.config
     gen = torch.Generator().manual_seed(seed)
@@ -219,10 +217,8 @@ def categorical_code_accuracy(G: InfoGANGenerator, classifier: nn.Module, per_co
                           continuous[i:i + 500].to(device)).cpu() for i in range(0, n, 500)])
     G.train(was_training)
     predicted, _ = classify(classifier, images)
-    counts = torch.bincount(categorical * 10 + predicted, minlength=c.n_categories * 10).reshape(c.n_categories, 10)
-    rows, cols = linear_sum_assignment(counts.numpy(), maximize=True)
-    mapping = [int(d) for _, d in sorted(zip(rows, cols))]
-    accuracy = counts[torch.as_tensor(rows), torch.as_tensor(cols)].sum().item() / n
+    counts = confusion(categorical, predicted, n_classes=c.n_categories)
+    accuracy, mapping = best_matching(counts)
     return accuracy, mapping, counts
 
 

@@ -9,7 +9,7 @@ whose ``image_grid`` tiles the images.
     viz_images.plot_image_panels({"real": real[:64], "DCGAN": fake[:64]})
     viz_images.plot_score_bars({"real": scores_real.row(), "DCGAN": scores_fake.row()}, reference="real")
 
-Taught in: lessons 08 and 09
+Taught in: lessons 08 and 09 (``plot_image_rows``: lesson 12)
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+import torch
 from torch import Tensor
 
-from .core import make_axes, plot_images, to_numpy
+from .core import image_grid, make_axes, plot_images, to_numpy
 
 #: The scores of :meth:`gan_course.evaluation.Scores.row` that :func:`plot_score_bars` draws, with their labels.
 SCORE_LABELS = {"fid": "FID (lower is better)", "inception_score": "Inception Score (at most 10)",
@@ -156,6 +157,26 @@ def plot_precision_recall(points: dict[str, tuple[float, float]], ax=None, title
     ax.set_xlabel("recall (variety: real images the samples' manifold covers)")
     ax.set_ylabel("precision (quality: samples on the real manifold)")
     ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_image_rows(rows: dict[str, Tensor], ax=None, title: str | None = None) -> Figure:
+    """Labelled rows of images, one row per entry (e.g. x, G(x) and F(G(x)) for the same x, column by column):
+    every row holds images (N, C, H, W) in [-1, 1] of one shape, and its label is written on the left."""
+    if not rows:
+        raise ValueError("plot_image_rows needs at least one row of images")
+    shapes = {tuple(images.shape) for images in rows.values() if isinstance(images, Tensor)}
+    if len(shapes) != 1 or len(rows) != sum(isinstance(images, Tensor) for images in rows.values()):
+        raise ValueError(f"every row must be a tensor (N, C, H, W) of one shape, got "
+                         f"{[getattr(images, 'shape', type(images).__name__) for images in rows.values()]}")
+    n, _, h, _ = next(iter(shapes))
+    grid = image_grid(torch.cat(list(rows.values())), nrow=n)
+    fig, ax = make_axes(ax, figsize=(min(16, 0.55 * n + 1.5), 0.6 * len(rows) + 0.6))
+    ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1)
+    ax.set_yticks([2 + h / 2 + i * (h + 2) for i in range(len(rows))], list(rows))
+    ax.set_xticks([])
     if title:
         ax.set_title(title)
     return fig

@@ -151,3 +151,49 @@ def test_an_interrupted_dcgan_recipe_resumes_from_its_checkpoint(tmp_path, monke
 def test_unknown_dcgan_variants_are_refused():
     with pytest.raises(ValueError, match="dcgan-nobn"):
         dcgan.variant("dcgan-no-such-thing")
+
+
+def test_judges_load_per_domain_and_refuse_unknown_domains():
+    for domain in classifier.JUDGES:
+        judge = classifier.load_judge(domain)
+        assert not judge.training and judge.channels == data.domains.channels(domain)
+    with pytest.raises(ValueError, match="domain must be one of"):
+        classifier.load_judge("cursive")
+    with pytest.raises(ValueError, match="printed, plain, textured"):
+        classifier.train_judge_recipe("handwritten", epochs=1)
+
+
+def test_the_committed_judges_reach_97_percent_on_their_held_out_digits():
+    for domain, name in classifier.JUDGES.items():
+        test = data.domains.load_domain(domain, "test")
+        measured = classifier.accuracy(classifier.load_judge(domain), test)
+        assert measured >= 0.97, domain
+        assert measured == pytest.approx(checkpoints.entry(name)["metrics"]["test_accuracy"], abs=1e-9), domain
+
+
+def test_the_judge_of_textured_digits_learns_from_all_of_mnist_on_three_texture_draws():
+    train_set = classifier.judge_training_set("textured")
+    mnist = data.load_mnist("train", verbose=False)
+    assert train_set.images.shape == (3 * len(mnist), 3, 28, 28)
+    assert torch.equal(train_set.labels, mnist.labels.repeat(3))
+    plain = classifier.judge_training_set("plain")
+    assert torch.equal(plain.images[:, 0], mnist.images[:, 0]) and torch.equal(plain.images[:, 2], mnist.images[:, 0])
+
+
+def test_the_judge_recipe_trains_and_registers_in_half_precision(tmp_path):
+    entry = classifier.train_judge_recipe("printed", epochs=1, limit=128, root=tmp_path / "registry", verbose=False,
+                                          register=True, cache=tmp_path / "cache")
+    assert entry["command"] == "python -m gan_course train judge-printed --seed 0 --epochs 1 --limit 128 --register"
+    state = checkpoints.load("judge-printed", tmp_path / "registry")
+    assert all(v.dtype == torch.float16 for v in state.values() if v.is_floating_point())
+    assert 0 <= entry["metrics"]["test_accuracy"] <= 1
+
+
+def test_a_domain_classifier_tells_handwritten_from_printed():
+    a, b = (d for d in data.domains.load_pair("digits", "test"))
+    which = classifier.domain_classifier(a, b, seed=0, epochs=1)
+    from gan_course import evaluation
+    assert (evaluation.classify(which, a.images)[0] == 0).double().mean() > 0.9
+    assert (evaluation.classify(which, b.images)[0] == 1).double().mean() > 0.9
+    with pytest.raises(ValueError, match="one shape"):
+        classifier.domain_classifier(a, data.domains.load_domain("textured", "test"))

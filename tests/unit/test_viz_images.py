@@ -60,3 +60,22 @@ def test_precision_recall_plane_keeps_labels_of_nearby_points_apart():
             assert not (a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3])
     assert all(-0.05 <= box[0] and box[1] <= 1.05 for box in boxes)  # inside the axes
     assert isinstance(fig, matplotlib.figure.Figure) and np.isclose(ax.get_xlim()[1], 1.05)
+
+
+def test_plot_image_rows_labels_each_row_and_refuses_mixed_shapes():
+    import matplotlib.pyplot as plt
+
+    from gan_course.viz import images as viz_images
+
+    rows = {"x": -torch.ones(5, 3, 28, 28), "G(x)": torch.ones(5, 3, 28, 28)}
+    fig = viz_images.plot_image_rows(rows, title="t")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "G(x)"]
+    grid = ax.images[0].get_array()
+    assert grid.shape == (2 * 30 + 2, 5 * 30 + 2, 3)
+    assert grid[2:30, 2:30].max() == 0 and grid[32:60, 2:30].min() == 1   # row 1 black, row 2 white
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one shape"):
+        viz_images.plot_image_rows({"x": torch.zeros(5, 1, 28, 28), "y": torch.zeros(4, 1, 28, 28)})
+    with pytest.raises(ValueError, match="at least one row"):
+        viz_images.plot_image_rows({})
