@@ -38,6 +38,18 @@ def _one_thread() -> None:
     torch.set_num_threads(1)
 
 
+def committed_row(name: str) -> dict | None:
+    """Seed 0 of a variant as its committed checkpoint's recipe measured it (the manifest's metrics), or None
+    without one: a benchmark that trains seeds 1 and 2 completes 3 seeds with it."""
+    from gan_course import checkpoints
+
+    try:
+        metrics = checkpoints.entry(name)["metrics"]
+    except checkpoints.CheckpointError:
+        return None
+    return {"variant": name, "seed": 0, "from": "committed checkpoint", **metrics}
+
+
 def run_jobs(run, jobs: list, n_jobs: int, describe) -> list[dict]:
     """``run`` every job, ``n_jobs`` at once (spawned workers of one torch thread each), printing
     ``describe(row)`` as each ends; the rows in the order of ``jobs``."""

@@ -20,8 +20,8 @@ import json
 import time
 from pathlib import Path
 
-from cgan_variants import mean_se, run_jobs
-from gan_course import checkpoints, data, evaluation, runtime
+from cgan_variants import committed_row, mean_se, run_jobs
+from gan_course import data, evaluation, runtime
 from gan_course.models import infogan
 
 OUT = Path(__file__).parent / "results" / "infogan_seeds"
@@ -46,15 +46,6 @@ def run(job: tuple) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row, indent=1))
     return row
-
-
-def committed_row(name: str) -> dict | None:
-    """Seed 0 as the committed checkpoint's recipe measured it, or None without one."""
-    try:
-        metrics = checkpoints.entry(name)["metrics"]
-    except checkpoints.CheckpointError:
-        return None
-    return {"variant": name, "seed": 0, "from": "committed checkpoint", **metrics}
 
 
 def main() -> None:

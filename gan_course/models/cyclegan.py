@@ -159,6 +159,26 @@ def build(config: CycleGANConfig = CycleGANConfig()) -> dict[str, nn.Module]:
 # --------------------------------------------------------------------------- the history buffer
 
 
+@torch.no_grad()
+def history_query(stored: list[Tensor], size: int, fakes: Tensor, generator: torch.Generator) -> Tensor:
+    """One query of a history buffer: ``stored`` (a list of past fakes, each (C, H, W)) is changed in place and the
+    batch D should see is returned, without gradient (see :class:`HistoryBuffer`)."""
+    if size == 0:
+        return fakes
+    out = []
+    for fake in fakes.detach():
+        if len(stored) < size:                        # still filling: keep it and pass it on
+            stored.append(fake.clone())
+            out.append(fake)
+        elif torch.rand((), generator=generator) < 0.5:
+            slot = int(torch.randint(size, (), generator=generator))
+            out.append(stored[slot])                  # an older fake goes to D ...
+            stored[slot] = fake.clone()               # ... and the new one takes its place
+        else:
+            out.append(fake)
+    return torch.stack(out)
+
+
 class HistoryBuffer:
     """D's memory of past fakes (Shrivastava et al. 2017): D is shown a mix of new and older fakes, so it
     cannot chase only G's latest mistakes, and G cannot win by oscillating between them.
@@ -177,23 +197,9 @@ class HistoryBuffer:
     def __len__(self) -> int:
         return len(self.images)
 
-    @torch.no_grad()
     def query(self, fakes: Tensor) -> Tensor:
         """The batch D should see instead of ``fakes`` (B, C, H, W); the buffer is updated."""
-        if self.size == 0:
-            return fakes
-        out = []
-        for fake in fakes.detach():
-            if len(self.images) < self.size:               # still filling: keep it and pass it on
-                self.images.append(fake.clone())
-                out.append(fake)
-            elif torch.rand((), generator=self.generator) < 0.5:
-                slot = int(torch.randint(self.size, (), generator=self.generator))
-                out.append(self.images[slot])               # an older fake goes to D ...
-                self.images[slot] = fake.clone()            # ... and the new one takes its place
-            else:
-                out.append(fake)
-        return torch.stack(out)
+        return history_query(self.images, self.size, fakes, self.generator)
 
     def state_dict(self) -> dict:
         return {"size": self.size, "generator": self.generator.get_state(),
@@ -382,22 +388,32 @@ def variant(name: str) -> tuple[str, CycleGANConfig]:
     return VARIANTS[name]
 
 
-def measure(G_AB: nn.Module, G_BA: nn.Module, pair: str, n_fid: int = 1000) -> dict:
+def spread(images: Tensor, n: int) -> Tensor:
+    """``n`` of ``images`` at even intervals (all of them when there are fewer): the held-out sets are sorted by
+    class, so the first ``n`` would hold only the first digits."""
+    if n >= len(images):
+        return images
+    return images[torch.linspace(0, len(images) - 1, n).round().long()]
+
+
+def measure(G_AB: nn.Module, G_BA: nn.Module, pair: str, n: int = 1000) -> dict:
     """Everything lesson 12 reports on a trained pair of generators, on the held-out images of ``pair``: label
     preservation both ways (judged in the target domain), the cycle reconstruction error both ways, and
     FID, precision and recall of the translations against the target domain's held-out images (on its judge's
-    features). Keys end in ``_ab`` (A -> B) or ``_ba``."""
+    features). ``n``: at most this many held-out images per domain, at even intervals (:func:`spread`). Keys end
+    in ``_ab`` (A -> B) or ``_ba``."""
     from .. import evaluation
     from ..data import domains
     from .classifier import load_judge
 
     out = {}
-    test = dict(zip("ab", domains.load_pair(pair, "test")))
+    test = {key: type(d)(spread(d.images, n), spread(d.labels, n), d.source)
+            for key, d in zip("ab", domains.load_pair(pair, "test"))}
     names = dict(zip("ab", domains.PAIRS[pair]))
     for source, target, G, G_back in (("a", "b", G_AB, G_BA), ("b", "a", G_BA, G_AB)):
         judge = load_judge(names[target])
         kept = label_preservation(G, test[source], judge)
-        scores = evaluation.Scorer(judge, test[target].images[:n_fid]).score(translate(G, test[source].images[:n_fid]))
+        scores = evaluation.Scorer(judge, test[target].images).score(translate(G, test[source].images))
         tag = source + target
         out.update({f"label_preservation_{tag}": kept["accuracy"],
                     f"permutation_accuracy_{tag}": kept["permutation_accuracy"], f"mapping_{tag}": kept["mapping"],

@@ -252,23 +252,23 @@ def encoders(nets: dict[str, nn.Module]) -> tuple[nn.Module, nn.Module]:
     return nets.get("E", nets.get("E_X")), nets.get("E", nets.get("E_Y"))
 
 
-def measure(nets: dict[str, nn.Module], seed: int = 0, n_fid: int = 1000) -> dict:
+def measure(nets: dict[str, nn.Module], seed: int = 0, n: int = 1000) -> dict:
     """What lesson 13 reports on a Twin-GAN, on the held-out digits: label preservation X -> Y with FID,
     precision and recall in Y (as :func:`.cyclegan.measure` for CycleGAN); the batch-norm switch, read by a
     domain classifier trained on the real training images (the share of G(E(x), Y) it calls printed and of
     G(E(x), X) it calls handwritten); and cross-domain retrieval top-1 in the embedding, beside the same
-    search on raw pixels."""
+    search on raw pixels. ``n``: at most this many images for FID, at even intervals."""
     from .. import evaluation
     from ..data import domains
     from .classifier import domain_classifier, load_judge
-    from .cyclegan import label_preservation, translate
+    from .cyclegan import label_preservation, spread, translate
 
     E_X, E_Y = encoders(nets)
     test_X, test_Y = domains.load_pair(PAIR, "test")
     to_Y, to_X = Translator(E_X, nets["G"], "Y").eval(), Translator(E_X, nets["G"], "X").eval()
     judge = load_judge(domains.PAIRS[PAIR][1])
     kept = label_preservation(to_Y, test_X, judge)
-    scores = evaluation.Scorer(judge, test_Y.images[:n_fid]).score(translate(to_Y, test_X.images[:n_fid]))
+    scores = evaluation.Scorer(judge, spread(test_Y.images, n)).score(translate(to_Y, spread(test_X.images, n)))
     which = domain_classifier(*domains.load_pair(PAIR, "train"), seed=seed)
     says_Y = evaluation.classify(which, translate(to_Y, test_X.images))[0] == 1
     says_X = evaluation.classify(which, translate(to_X, test_X.images))[0] == 0
