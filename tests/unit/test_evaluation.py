@@ -170,3 +170,16 @@ def test_linear_probe_learns_separable_classes_and_refuses_too_few_labels():
     assert result["mean"] > 0.95 and len(result["accuracies"]) == 3 and result["C"] in (0.01, 0.1, 1.0)
     with pytest.raises(ValueError, match="per_class"):
         evaluation.linear_probe(x, y, x, y, per_class=41)
+
+
+def test_best_matching_finds_a_permutation_in_disguise_and_refuses_bad_tables():
+    counts = torch.zeros(3, 3, dtype=torch.long)
+    counts[0, 2], counts[1, 0], counts[2, 1], counts[2, 2] = 5, 4, 3, 1
+    share, mapping = evaluation.best_matching(counts)
+    assert mapping == [2, 0, 1] and share == pytest.approx(12 / 13)
+    assert evaluation.confusion(torch.tensor([0, 1, 1]), torch.tensor([1, 1, 0]), n_classes=2).tolist() == [[0, 1],
+                                                                                                         [1, 1]]
+    with pytest.raises(ValueError, match="square table"):
+        evaluation.best_matching(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="one length"):
+        evaluation.confusion(torch.tensor([0, 1]), torch.tensor([0]))
