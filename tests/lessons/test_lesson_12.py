@@ -25,10 +25,14 @@ def test_the_do_nothing_translator(r):
 
 
 def test_an_adversarial_loss_cannot_tell_a_permutation_from_the_right_map(r):
-    same, permuted = r["label_lookup"]["same digit"], r["label_lookup"]["permuted digits"]
-    assert same["label_preservation"] > 0.97 and permuted["label_preservation"] < 0.2
-    # both are samples of real printed digits: their FIDs differ by sampling noise only
-    assert abs(same["fid"] - permuted["fid"]) < 0.25 * max(same["fid"], permuted["fid"]) + 1
+    same, again = r["label_lookup"]["same digit"], r["label_lookup"]["same digit, another draw"]
+    permuted = r["label_lookup"]["permuted digits"]
+    assert same["label_preservation"] > 0.97 and again["label_preservation"] > 0.97
+    assert permuted["label_preservation"] < 0.2
+    # all three are samples of real printed digits: the permuted one's FID is as far from the right one's as
+    # two draws of the right one are from each other, give or take (cpu: 17.6, 18.4; permuted 20.2)
+    noise = abs(same["fid"] - again["fid"])
+    assert abs(permuted["fid"] - same["fid"]) < 3 * noise + 0.15 * same["fid"]
 
 
 def test_the_committed_cyclegans(r):
