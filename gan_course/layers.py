@@ -34,13 +34,19 @@ class MinibatchStdDev(nn.Module):
 
 
 class DomainBatchNorm2d(nn.Module):
-    """Batch normalisation with its own statistics and learned scale and shift for each domain (Twin-GAN):
-    the rest of the network is shared, and setting ``domain`` is all that switches it from one domain to the
-    other. Input and output (B, C, H, W); a batch is of one domain."""
+    """Batch normalisation with its own learned scale and shift for each domain (Twin-GAN): the rest of the
+    network is shared, and setting ``domain`` is all that switches it from one domain to the other. Input and
+    output (B, C, H, W); a batch is of one domain.
+
+    It always normalises with the statistics of the batch it is given, in training and in use, and keeps no
+    running averages: in Twin-GAN, domain Y's norms see Y's own images (reconstructions) and X's images on their
+    way to Y (translations), whose features have other statistics. Running averages would mix the two, and a
+    translation would be normalised at test time with statistics it never had in training. So give it batches of
+    one domain, of more than a few images."""
 
     def __init__(self, channels: int, n_domains: int = 2):
         super().__init__()
-        self.norms = nn.ModuleList(nn.BatchNorm2d(channels) for _ in range(n_domains))
+        self.norms = nn.ModuleList(nn.BatchNorm2d(channels, track_running_stats=False) for _ in range(n_domains))
         self.domain = 0
 
     def forward(self, x: Tensor) -> Tensor:

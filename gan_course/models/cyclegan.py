@@ -378,7 +378,7 @@ VARIANTS: dict[str, tuple[str, CycleGANConfig]] = {
     for pair, channels in (("digits", 1), ("textures", 3))
     for suffix, change in (("", {}), ("-no-cycle", {"lambda_cycle": 0.0}), ("-no-identity", {"lambda_identity": 0.0}),
                            ("-no-buffer", {"pool_size": 0}))
-}
+} | {"cyclegan-digits-lambda1": ("digits", CycleGANConfig(lambda_cycle=1.0))}   # Twin-GAN's weight (lesson 13)
 
 
 def variant(name: str) -> tuple[str, CycleGANConfig]:

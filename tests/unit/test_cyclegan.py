@@ -179,7 +179,9 @@ def test_label_lookup_shows_the_permuted_digit_and_refuses_non_permutations():
 
 def test_variants_cover_both_pairs_and_the_three_ablations():
     assert set(cyclegan.VARIANTS) == {f"cyclegan-{pair}{suffix}" for pair in ("digits", "textures")
-                                      for suffix in ("", "-no-cycle", "-no-identity", "-no-buffer")}
+                                      for suffix in ("", "-no-cycle", "-no-identity", "-no-buffer")} \
+        | {"cyclegan-digits-lambda1"}
+    assert cyclegan.variant("cyclegan-digits-lambda1")[1].lambda_cycle == 1
     assert cyclegan.variant("cyclegan-textures")[1].channels == 3
     assert cyclegan.variant("cyclegan-digits-no-cycle")[1].lambda_cycle == 0
     with pytest.raises(ValueError, match="unknown CycleGAN"):

@@ -38,8 +38,11 @@ def test_the_two_domains_differ_only_in_their_batch_norms():
     for m in norms:                                    # give domain Y its own scale and shift
         m.norms[1].weight.data.uniform_(0.5, 1.5)
         m.norms[1].bias.data.uniform_(-0.5, 0.5)
-    G.eval()
     h = torch.randn(2, 16, 7, 7)
+    in_training = G(h, "Y")
+    G.eval()   # no running statistics: in use, G normalises as in training, with the batch's own statistics
+    assert torch.equal(G(h, "Y"), in_training)
+    assert not any(buffer.numel() for buffer in G.buffers() if buffer.dtype.is_floating_point)
     assert not torch.allclose(G(h, "X"), G(h, "Y"))
     for m in norms:                                    # copy Y's batch norms into X: the outputs agree
         m.norms[0].load_state_dict(m.norms[1].state_dict())
