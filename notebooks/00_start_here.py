@@ -112,6 +112,7 @@ print(gan_course.runtime.describe_machine())
 # | 10 | `10_conditional_gans` | the conditional game's $D^*$; text to image with offline captions; the matching-aware and projection discriminators |
 # | 11 | `11_infogan` | InfoGAN's bound on mutual information; codes a GAN gives a meaning by itself, measured |
 # | 12 | `12_unpaired_translation` | CycleGAN: translation without pairs; why the adversarial loss cannot keep the content; label preservation against a do-nothing baseline |
+# | 13 | `13_twin_translation` | Twin-GAN: one translator for two domains, switched by its batch norms; search across domains in a shared embedding |
 #
 # ## 3. How to run the course
 #

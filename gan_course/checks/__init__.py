@@ -20,9 +20,10 @@ through, and leaves the notebook's random stream alone.
 * :mod:`.lesson10` (conditional GANs): ``matching_aware_d_loss``; open: ``caption_accuracy``
 * :mod:`.lesson11` (InfoGAN): ``information_loss``; open: ``code_edit``
 * :mod:`.lesson12` (unpaired translation): ``cycle_loss``, ``history_query``; open: ``translation_flags``
+* :mod:`.lesson13` (Twin-GAN): ``twin_generator_loss``, ``nearest_across``; open: ``better_search``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–12
+Taught in: lessons 00–13
 """
 
 from .lesson00 import three_modes
@@ -38,12 +39,13 @@ from .lesson09 import precision_recall, precision_without_recall
 from .lesson10 import caption_accuracy, matching_aware_d_loss
 from .lesson11 import code_edit, information_loss
 from .lesson12 import cycle_loss, history_query, translation_flags
+from .lesson13 import better_search, nearest_across, twin_generator_loss
 
 # Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
 # in seconds to about a minute and a half rather than well under a second.
 OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
         "shell_walk", "cherry_picked_is", "precision_without_recall", "caption_accuracy", "code_edit",
-        "translation_flags")
+        "translation_flags", "better_search")
 
 __all__ = [
     "three_modes",
@@ -59,4 +61,5 @@ __all__ = [
     "matching_aware_d_loss", "caption_accuracy",
     "information_loss", "code_edit",
     "cycle_loss", "history_query", "translation_flags",
+    "twin_generator_loss", "nearest_across", "better_search",
 ]

@@ -10,7 +10,7 @@
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–12 (captions and LabelledMixtures: lesson 10)
+Taught in: lessons 00–13 (captions and LabelledMixtures: lesson 10)
 """
 
 from . import captions, digits, domains, toys

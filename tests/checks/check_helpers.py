@@ -14,13 +14,13 @@ import torch
 import torch.nn.functional as F
 
 from gan_course import losses, notebook_tools, toy_gans
-from gan_course.models import cyclegan
+from gan_course.models import cyclegan, twingan
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # What the lessons have imported when their exercises run.
 LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses, "nn": torch.nn, "np": np,
-                  "toy_gans": toy_gans, "cyclegan": cyclegan}
+                  "toy_gans": toy_gans, "cyclegan": cyclegan, "twingan": twingan}
 
 
 def _solution_cells(stem: str):
