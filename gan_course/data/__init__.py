@@ -6,14 +6,16 @@
 * :mod:`.digits`: MNIST (with an offline fallback) and scikit-learn's UCI digits as :class:`DigitData`,
   and :class:`DeviceBatches`, shuffled mini-batches of tensors that sit on the training device;
 * :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size;
-* :mod:`.domains`: unpaired image domains (handwritten/printed digits, plain/textured digits) for lesson 12.
+* :mod:`.domains`: unpaired image domains (handwritten/printed digits, plain/textured digits) for lesson 12;
+* :mod:`.moving_digits`: clips of those digits moving (bouncing or orbiting), with their known motion, for
+  Recycle-GAN (planned).
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
 Taught in: lessons 00–13 (captions and LabelledMixtures: lesson 10)
 """
 
-from . import captions, digits, domains, toys
+from . import captions, digits, domains, moving_digits, toys
 from .digits import (
     DATA_CACHE,
     SIZES,
