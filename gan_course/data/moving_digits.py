@@ -31,6 +31,7 @@ import torch
 from torch import Tensor
 
 from . import domains
+from .digits import DeviceBatches
 
 SIZE, BOX = 32, 22          # canvas and digit box, in pixels
 RANGE = SIZE - BOX          # a box's top-left corner lies in [0, RANGE] on each axis
@@ -123,6 +124,37 @@ def load_clips(domain: str, split: str = "train", frames: int = FRAMES, seed: in
     positions = trajectories(len(boxes), frames, motion, gen)
     return Clips(paste(boxes, positions), images.labels.cpu(), positions,
                  f"{domain} digits ({images.source}), {motion}ing on a {SIZE}x{SIZE} canvas, {frames} frames, seed {seed}")
+
+
+class ClipWindows:
+    """Endless shuffled batches (B, W, C, H, W) of ``window`` consecutive frames cut from ``frames`` (N, T, C, H,
+    W): every window of every clip once per epoch, in a new order each epoch (:class:`.digits.DeviceBatches` over
+    the windows' indices, so it resumes exactly from :meth:`state_dict`)."""
+
+    def __init__(self, frames: Tensor, window: int, batch_size: int, seed: int = 0):
+        if not isinstance(frames, Tensor) or frames.dim() != 5:
+            raise ValueError(f"frames must be clips (N, T, C, H, W), got {getattr(frames, 'shape', type(frames))}")
+        _check_count("window", window)
+        if window > frames.shape[1]:
+            raise ValueError(f"window must be at most the clips' {frames.shape[1]} frames, got {window}")
+        self.frames, self.window = frames, window
+        self.per_clip = frames.shape[1] - window + 1
+        self.windows = DeviceBatches(torch.arange(len(frames) * self.per_clip, device=frames.device),
+                                     batch_size=batch_size, seed=seed)
+
+    def __iter__(self) -> "ClipWindows":
+        return self
+
+    def __next__(self) -> Tensor:
+        index = next(self.windows)
+        clip, start = index // self.per_clip, index % self.per_clip
+        return self.frames[clip[:, None], start[:, None] + torch.arange(self.window, device=index.device)]
+
+    def state_dict(self) -> dict:
+        return self.windows.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.windows.load_state_dict(state)
 
 
 # --------------------------------------------------------------------------- scoring a clip against its motion

@@ -4,7 +4,15 @@
 * :mod:`~gan_course.models.wgan`: Arjovsky et al. (2017) and Gulrajani et al. (2017), WGAN and WGAN-GP.
 * :mod:`~gan_course.models.improved_gan`: Salimans et al. (2016), feature matching.
 * :mod:`~gan_course.models.dcgan`: Radford et al. (2016), DCGAN for 28 x 28 digits.
-* :mod:`~gan_course.models.classifier`: the MNIST judge that scores generated digits.
+* :mod:`~gan_course.models.classifier`: the MNIST judge that scores generated digits, and the judges of
+  lesson 12's domains.
+* :mod:`~gan_course.models.pacgan`: Lin et al. (2018), PacGAN's packed discriminator.
+* :mod:`~gan_course.models.cgan`: Mirza & Osindero (2014), Reed et al. (2016), Miyato & Koyama (2018),
+  conditional GANs by concatenation or projection.
+* :mod:`~gan_course.models.infogan`: Chen et al. (2016), InfoGAN.
+* :mod:`~gan_course.models.cyclegan`: Zhu et al. (2017), CycleGAN.
+* :mod:`~gan_course.models.twingan`: Li (2018), Twin-GAN.
+* :mod:`~gan_course.models.recyclegan`: Bansal et al. (2018), Recycle-GAN (its lesson is planned).
 
-Taught in: lessons 00–09.
+Taught in: lessons 00–13.
 """

@@ -56,8 +56,10 @@ class CycleGANConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 16              # the paper: 1
     steps: int = 2000                 # generator steps; the last half decays the learning rate to 0
+    image_size: int = IMAGE_SIZE      # of the square images (32: the frames of Recycle-GAN's moving digits)
 
     def __post_init__(self):
+        check_image_size(self.image_size)
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {self.channels!r}")
         if self.lambda_cycle < 0 or self.lambda_identity < 0 or self.pool_size < 0:
@@ -101,24 +103,32 @@ def decoder_layers(channels: int, width: int, norm: Callable[[int], nn.Module] =
             nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh()]                           # (B, C, 28, 28)
 
 
-def check_images(x: Tensor, channels: int, who: str) -> None:
-    if not isinstance(x, Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (channels, IMAGE_SIZE, IMAGE_SIZE):
+def check_image_size(size) -> int:
+    """The networks halve the image twice: its side must be a multiple of 4, at least 16."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < 16 or size % 4:
+        raise ValueError(f"image_size must be a multiple of 4 of at least 16, got {size!r}")
+    return size
+
+
+def check_images(x: Tensor, channels: int, who: str, size: int = IMAGE_SIZE) -> None:
+    if not isinstance(x, Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != (channels, size, size):
         shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
-        raise ValueError(f"{who} expects images of shape (B, {channels}, {IMAGE_SIZE}, {IMAGE_SIZE}), got {shape}")
+        raise ValueError(f"{who} expects images of shape (B, {channels}, {size}, {size}), got {shape}")
 
 
 class ResnetGenerator(nn.Module):
-    """A translator: image (B, C, 28, 28) -> image (B, C, 28, 28), through residual blocks at (B, 4w, 7, 7)."""
+    """A translator: image (B, C, 28, 28) -> image (B, C, 28, 28), through residual blocks at (B, 4w, 7, 7)
+    (another ``image_size`` S: (B, C, S, S), through (B, 4w, S/4, S/4))."""
 
-    def __init__(self, channels: int = 1, width: int = 16, n_residual: int = 3):
+    def __init__(self, channels: int = 1, width: int = 16, n_residual: int = 3, image_size: int = IMAGE_SIZE):
         super().__init__()
-        self.channels = channels
+        self.channels, self.image_size = channels, check_image_size(image_size)
         self.net = nn.Sequential(*encoder_layers(channels, width),
                                  *[ResidualBlock(4 * width) for _ in range(n_residual)],
                                  *decoder_layers(channels, width))
 
     def forward(self, x: Tensor) -> Tensor:
-        check_images(x, self.channels, "G")
+        check_images(x, self.channels, "G", self.image_size)
         return self.net(x)
 
 
@@ -131,9 +141,9 @@ class PatchDiscriminator(nn.Module):
     reads the scores as they are.
     """
 
-    def __init__(self, channels: int = 1, width: int = 32):
+    def __init__(self, channels: int = 1, width: int = 32, image_size: int = IMAGE_SIZE):
         super().__init__()
-        self.channels = channels
+        self.channels, self.image_size = channels, check_image_size(image_size)
         self.net = nn.Sequential(
             nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),                      # (B, w, 14, 14)
             nn.Conv2d(width, 2 * width, 4, 2, 1), instance_norm(2 * width), nn.LeakyReLU(0.2, inplace=True),  # 7x7
@@ -141,16 +151,16 @@ class PatchDiscriminator(nn.Module):
             nn.Conv2d(4 * width, 1, 1))                                                                # (B, 1, 7, 7)
 
     def forward(self, x: Tensor) -> Tensor:
-        check_images(x, self.channels, "D")
+        check_images(x, self.channels, "D", self.image_size)
         return self.net(x)
 
 
 def build(config: CycleGANConfig = CycleGANConfig()) -> dict[str, nn.Module]:
     """Fresh G_AB, G_BA, D_A and D_B, initialised as the paper's code does: weights ~ N(0, 0.02²)."""
-    nets = {"G_AB": ResnetGenerator(config.channels, config.width, config.n_residual),
-            "G_BA": ResnetGenerator(config.channels, config.width, config.n_residual),
-            "D_A": PatchDiscriminator(config.channels, config.d_width),
-            "D_B": PatchDiscriminator(config.channels, config.d_width)}
+    nets = {"G_AB": ResnetGenerator(config.channels, config.width, config.n_residual, config.image_size),
+            "G_BA": ResnetGenerator(config.channels, config.width, config.n_residual, config.image_size),
+            "D_A": PatchDiscriminator(config.channels, config.d_width, config.image_size),
+            "D_B": PatchDiscriminator(config.channels, config.d_width, config.image_size)}
     for net in nets.values():
         net.apply(init_weights)
     return nets
@@ -247,8 +257,8 @@ class CycleGANStep(Step):
     def check(self, batch) -> None:
         if not isinstance(batch, (tuple, list)) or len(batch) != 2:
             raise ValueError(f"CycleGAN trains on unpaired batches (a, b), got {type(batch).__name__}")
-        check_images(batch[0], self.config.channels, "domain A's batch")
-        check_images(batch[1], self.config.channels, "domain B's batch")
+        check_images(batch[0], self.config.channels, "domain A's batch", self.config.image_size)
+        check_images(batch[1], self.config.channels, "domain B's batch", self.config.image_size)
 
     def d_step(self, batch) -> dict[str, Tensor]:
         real_A, real_B = batch

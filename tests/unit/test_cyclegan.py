@@ -230,3 +230,15 @@ def test_the_recipe_trains_registers_loads_and_measures(tmp_path):
     nets = cyclegan.load("cyclegan-digits", root=tmp_path / "registry")
     assert set(nets) == {"G_AB", "G_BA"} and not nets["G_AB"].training
     assert all(p.dtype == torch.float32 for p in nets["G_AB"].parameters())
+
+
+def test_other_image_sizes_for_recycle_gans_frames():
+    config = cyclegan.CycleGANConfig(image_size=32, width=4, d_width=4, n_residual=1)
+    nets = cyclegan.build(config)
+    x = torch.rand(2, 1, 32, 32) * 2 - 1
+    assert nets["G_AB"](x).shape == (2, 1, 32, 32) and nets["D_B"](x).shape == (2, 1, 8, 8)
+    with pytest.raises(ValueError, match=r"\(B, 1, 32, 32\)"):
+        nets["G_AB"](torch.zeros(2, 1, 28, 28))
+    for bad in (30, 8, 32.0):
+        with pytest.raises(ValueError, match="image_size must be a multiple of 4"):
+            cyclegan.CycleGANConfig(image_size=bad)

@@ -82,3 +82,23 @@ def test_a_source_clip_moves_exactly_as_its_positions_and_does_not_flicker():
     assert md.flicker(mixed, positions[:6]).min() > 0.05
     with pytest.raises(ValueError, match="clips must be"):
         md.flicker(frames[:, :1], positions)
+
+
+def test_clip_windows_cut_consecutive_frames_and_resume():
+    frames = torch.arange(5 * 6.0).reshape(5, 6, 1, 1, 1).expand(5, 6, 1, 2, 2).contiguous()
+    windows = md.ClipWindows(frames, window=3, batch_size=4, seed=0)
+    seen = set()
+    for _ in range(5):                                     # 20 windows: 5 clips x 4 starts, one epoch
+        batch = next(windows)
+        assert batch.shape == (4, 3, 1, 2, 2)
+        first = batch[:, :, 0, 0, 0]
+        assert torch.equal(first[:, 1:] - first[:, :-1], torch.ones(4, 2))   # consecutive frames of one clip
+        seen |= set(first[:, 0].tolist())
+    assert len(seen) == 20
+    state = windows.state_dict()
+    expected = [next(windows) for _ in range(3)]
+    again = md.ClipWindows(frames, window=3, batch_size=4, seed=99)
+    again.load_state_dict(state)
+    assert all(torch.equal(next(again), e) for e in expected)
+    with pytest.raises(ValueError, match="window must be at most"):
+        md.ClipWindows(frames, window=7, batch_size=2)

@@ -1,0 +1,216 @@
+"""Recycle-GAN (Bansal, Ma, Ramanan & Sheikh 2018, "Recycle-GAN: unsupervised video retargeting"): CycleGAN's two
+translators, each domain's temporal predictor, and the recycle loss that ties them together through time.
+
+Notation (the paper's): G_Y translates X -> Y, G_X translates Y -> X (frame by frame, CycleGAN's
+:class:`.cyclegan.ResnetGenerator`), P_X predicts the next frame of an X clip from the two before it, P_Y the same
+in Y. On windows of three consecutive frames (x_0, x_1, x_2) of X and (y_0, y_1, y_2) of Y, E and G minimise
+
+    L_g:                 least-squares adversarial terms of G_Y(x_0), G_Y(x_1) and P_Y(G_Y(x_0), G_Y(x_1)) against
+                         D_Y, and the same from Y against D_X
+    lambda_pred L_tau:   d(x_2, P_X(x_0, x_1)) + d(y_2, P_Y(y_0, y_1))                          (the recurrent loss)
+    lambda_rec  L_r:     d(x_2, G_X(P_Y(G_Y(x_0), G_Y(x_1)))) + d(y_2, G_Y(P_X(G_X(y_0), G_X(y_1))))   (recycle)
+
+with d the squared error of the paper's equations (``distance="squared"``) or the absolute error of the authors'
+released code (``"absolute"``). The recycle loss translates two frames, predicts the next one *in the other
+domain*, translates it back, and asks for the true next frame: a translation that breaks the motion (shifted in
+time, or redrawn differently in every frame) cannot be predicted, and pays for it. D_X and D_Y see the real
+frames against the translated frames, the predictions from translated frames and the predictions from real
+frames (through history buffers, as in :mod:`.cyclegan`).
+
+Taught in: lesson 14 (planned)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from .. import losses, runtime, train
+from ..data.digits import UnpairedBatches
+from ..train import Step
+from .cyclegan import (HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator, check_image_size,
+                       check_images, decoder_layers, encoder_layers, linear_decay)
+from .dcgan import init_weights
+
+DISTANCES = ("squared", "absolute")
+
+
+@dataclass(frozen=True)
+class RecycleGANConfig:
+    """Recycle-GAN at CycleGAN's budget and training settings (:class:`.cyclegan.CycleGANConfig`), on 32x32
+    frames."""
+
+    channels: int = 1
+    image_size: int = 32
+    width: int = 16                   # of the translators and the predictors
+    n_residual: int = 3
+    d_width: int = 32
+    lambda_recycle: float = 10.0      # the authors' code: 10 for the recycle and the prediction terms
+    lambda_prediction: float = 10.0
+    distance: str = "squared"         # the paper's ||.||^2; "absolute": the authors' code
+    pool_size: int = 50
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    batch_size: int = 16              # windows of three frames per domain
+    steps: int = 2000
+
+    def __post_init__(self):
+        check_image_size(self.image_size)
+        if self.channels not in (1, 3) or self.distance not in DISTANCES:
+            raise ValueError(f"channels must be 1 or 3 and distance one of {DISTANCES}, got {self.channels!r} and "
+                             f"{self.distance!r}")
+        if self.lambda_recycle < 0 or self.lambda_prediction < 0 or self.pool_size < 0:
+            raise ValueError("lambda_recycle, lambda_prediction and pool_size must be >= 0, got "
+                             f"{self.lambda_recycle}, {self.lambda_prediction} and {self.pool_size}")
+
+
+class Predictor(nn.Module):
+    """P: two consecutive frames (B, C, S, S) each -> the next frame (B, C, S, S). CycleGAN's generator with the
+    two frames stacked as its input channels."""
+
+    def __init__(self, channels: int = 1, width: int = 16, n_residual: int = 3, image_size: int = 32):
+        super().__init__()
+        self.channels, self.image_size = channels, check_image_size(image_size)
+        self.net = nn.Sequential(*encoder_layers(2 * channels, width),
+                                 *[ResidualBlock(4 * width) for _ in range(n_residual)],
+                                 *decoder_layers(channels, width))
+
+    def forward(self, previous: Tensor, current: Tensor) -> Tensor:
+        check_images(previous, self.channels, "P (the earlier frame)", self.image_size)
+        check_images(current, self.channels, "P (the later frame)", self.image_size)
+        if previous.shape != current.shape:
+            raise ValueError(f"P expects two frames of one shape, got {tuple(previous.shape)} and {tuple(current.shape)}")
+        return self.net(torch.cat([previous, current], 1))
+
+
+def build(config: RecycleGANConfig = RecycleGANConfig()) -> dict[str, nn.Module]:
+    """Fresh G_Y (X -> Y), G_X (Y -> X), P_X, P_Y, D_X and D_Y; weights ~ N(0, 0.02²)."""
+    c = config
+    nets = {"G_Y": ResnetGenerator(c.channels, c.width, c.n_residual, c.image_size),
+            "G_X": ResnetGenerator(c.channels, c.width, c.n_residual, c.image_size),
+            "P_X": Predictor(c.channels, c.width, c.n_residual, c.image_size),
+            "P_Y": Predictor(c.channels, c.width, c.n_residual, c.image_size),
+            "D_X": PatchDiscriminator(c.channels, c.d_width, c.image_size),
+            "D_Y": PatchDiscriminator(c.channels, c.d_width, c.image_size)}
+    for net in nets.values():
+        net.apply(init_weights)
+    return nets
+
+
+def distance(a: Tensor, b: Tensor, kind: str = "squared") -> Tensor:
+    """Mean squared (``"squared"``) or absolute (``"absolute"``) difference per pixel."""
+    if kind not in DISTANCES:
+        raise ValueError(f"kind must be one of {DISTANCES}, got {kind!r}")
+    return ((a - b) ** 2).mean() if kind == "squared" else (a - b).abs().mean()
+
+
+class RecycleGANStep(Step):
+    """Algorithm 1 for Recycle-GAN on unpaired batches ``(x, y)`` of windows (B, 3, C, S, S), one per domain.
+    ``d_step``: D_X and D_Y descend their least-squares losses (real frames against translations and predictions,
+    through history buffers). ``g_step``: the translators and the predictors descend L_g + lambda_rec L_r +
+    lambda_pred L_tau through frozen discriminators."""
+
+    networks = ("G_Y", "G_X", "P_X", "P_Y", "D_X", "D_Y")
+    optimizers = ("g_opt", "d_opt")
+
+    def __init__(self, nets: dict[str, nn.Module], config: RecycleGANConfig, seed: int = 0):
+        for name in self.networks:
+            setattr(self, name, nets[name])
+        self.config = config
+        self.g_opt = torch.optim.Adam([p for n in ("G_Y", "G_X", "P_X", "P_Y") for p in nets[n].parameters()],
+                                      lr=config.lr, betas=config.betas)
+        self.d_opt = torch.optim.Adam([*self.D_X.parameters(), *self.D_Y.parameters()], lr=config.lr,
+                                      betas=config.betas)
+        self.g_schedule, self.d_schedule = (torch.optim.lr_scheduler.LambdaLR(opt, linear_decay(config.steps))
+                                            for opt in (self.g_opt, self.d_opt))
+        self.pool_X, self.pool_Y = HistoryBuffer(config.pool_size, seed), HistoryBuffer(config.pool_size, seed + 1)
+
+    def check(self, batch) -> None:
+        c = self.config
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise ValueError(f"Recycle-GAN trains on unpaired batches of windows (x, y), got {type(batch).__name__}")
+        for name, windows in zip(("X", "Y"), batch):
+            if not isinstance(windows, Tensor) or windows.dim() != 5 or windows.shape[1] != 3:
+                raise ValueError(f"domain {name}'s batch must be windows of 3 frames (B, 3, {c.channels}, "
+                                 f"{c.image_size}, {c.image_size}), got {getattr(windows, 'shape', type(windows))}")
+            check_images(windows[:, 0], c.channels, f"domain {name}'s frames", c.image_size)
+
+    def _fakes(self, windows: Tensor, G: nn.Module, P_other: nn.Module) -> tuple[Tensor, Tensor, Tensor]:
+        """G(w_0), G(w_1) and the next frame P_other predicts from them, in the other domain."""
+        there_0, there_1 = G(windows[:, 0]), G(windows[:, 1])
+        return there_0, there_1, P_other(there_0, there_1)
+
+    def d_step(self, batch) -> dict[str, Tensor]:
+        x, y = batch
+        with torch.no_grad():
+            to_y = torch.cat([*self._fakes(x, self.G_Y, self.P_Y), self.P_Y(y[:, 0], y[:, 1])])
+            to_x = torch.cat([*self._fakes(y, self.G_X, self.P_X), self.P_X(x[:, 0], x[:, 1])])
+        real_x, real_y = x.flatten(0, 1), y.flatten(0, 1)
+        loss_D_Y = losses.least_squares_d_loss(self.D_Y(real_y), self.D_Y(self.pool_Y.query(to_y)))
+        loss_D_X = losses.least_squares_d_loss(self.D_X(real_x), self.D_X(self.pool_X.query(to_x)))
+        self.d_opt.zero_grad(set_to_none=True)
+        (loss_D_X + loss_D_Y).backward()
+        self.d_opt.step()
+        self.d_schedule.step()
+        return {"D_X": loss_D_X.detach(), "D_Y": loss_D_Y.detach()}
+
+    def g_step(self, batch) -> dict[str, Tensor]:
+        x, y = batch
+        c = self.config
+        self.D_X.requires_grad_(False)
+        self.D_Y.requires_grad_(False)
+        try:
+            x_fakes, y_fakes = self._fakes(x, self.G_Y, self.P_Y), self._fakes(y, self.G_X, self.P_X)
+            adversarial = (sum(losses.least_squares_g_loss(self.D_Y(f)) for f in x_fakes)
+                           + sum(losses.least_squares_g_loss(self.D_X(f)) for f in y_fakes))
+            recycle = (distance(x[:, 2], self.G_X(x_fakes[2]), c.distance)        # x_2 vs G_X(P_Y(G_Y(x_0), G_Y(x_1)))
+                       + distance(y[:, 2], self.G_Y(y_fakes[2]), c.distance))
+            prediction = (distance(x[:, 2], self.P_X(x[:, 0], x[:, 1]), c.distance)
+                          + distance(y[:, 2], self.P_Y(y[:, 0], y[:, 1]), c.distance))
+            loss = adversarial + c.lambda_recycle * recycle + c.lambda_prediction * prediction
+            self.g_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.g_opt.step()
+        finally:
+            self.D_X.requires_grad_(True)
+            self.D_Y.requires_grad_(True)
+        self.g_schedule.step()
+        return {"G_adversarial": adversarial.detach(), "recycle": recycle.detach(), "prediction": prediction.detach()}
+
+    def extra_state(self) -> dict:
+        return {"pool_X": self.pool_X.state_dict(), "pool_Y": self.pool_Y.state_dict(),
+                "g_schedule": self.g_schedule.state_dict(), "d_schedule": self.d_schedule.state_dict()}
+
+    def load_extra_state(self, state: dict) -> None:
+        device = next(self.G_Y.parameters()).device
+        self.pool_X.load_state_dict(state["pool_X"], device)
+        self.pool_Y.load_state_dict(state["pool_Y"], device)
+        self.g_schedule.load_state_dict(state["g_schedule"])
+        self.d_schedule.load_state_dict(state["d_schedule"])
+
+
+def fit(config: RecycleGANConfig, clips_X: Tensor, clips_Y: Tensor, *, seed: int = 0, **train_options
+        ) -> tuple[dict[str, nn.Module], train.History]:
+    """Train a Recycle-GAN of ``config`` on two sets of clips (N, T, C, S, S) (e.g. the ``frames`` of
+    :func:`gan_course.data.moving_digits.load_clips`) for ``config.steps`` generator steps, seeded with ``seed``;
+    returns the six networks in eval mode and the run's history."""
+    from ..data.moving_digits import ClipWindows
+
+    runtime.seed_everything(seed)
+    nets = {name: net.to(clips_X.device) for name, net in build(config).items()}
+    batches = UnpairedBatches(ClipWindows(clips_X, 3, config.batch_size, seed=seed),
+                              ClipWindows(clips_Y, 3, config.batch_size, seed=seed + 1))
+    history = train.train(RecycleGANStep(nets, config, seed), batches, config.steps, **train_options)
+    return {name: net.eval() for name, net in nets.items()}, history
+
+
+@torch.no_grad()
+def translate_clips(G: nn.Module, frames: Tensor, batch_size: int = 500) -> Tensor:
+    """G applied to every frame of ``frames`` (N, T, C, S, S), in eval mode, on the CPU: the clips translated
+    frame by frame (how both Recycle-GAN and CycleGAN translate a video)."""
+    from .cyclegan import translate
+
+    n, t = frames.shape[:2]
+    return translate(G, frames.flatten(0, 1), batch_size).reshape(n, t, *frames.shape[2:])
