@@ -220,7 +220,8 @@ plt.show()
 # give Y's output exactly.
 
 # %%
-h = E(x)
+with torch.no_grad():
+    h = E(x)
 swapped = copy.deepcopy(G)
 for module in swapped.modules():
     if isinstance(module, layers.DomainBatchNorm2d):
