@@ -214,3 +214,38 @@ def translate_clips(G: nn.Module, frames: Tensor, batch_size: int = 500) -> Tens
 
     n, t = frames.shape[:2]
     return translate(G, frames.flatten(0, 1), batch_size).reshape(n, t, *frames.shape[2:])
+
+
+# --------------------------------------------------------------------------- measuring a translated clip
+
+
+def frame_crops(frames: Tensor, positions: Tensor) -> Tensor:
+    """Every frame's digit box, cut at its source position and padded back to a 28x28 digit image (background -1):
+    (N * T, C, 28, 28), frames in order, for a judge of 28x28 digits."""
+    from ..data import moving_digits as md
+
+    md._check_clips(frames)
+    if positions.shape != (*frames.shape[:2], 2):
+        raise ValueError(f"positions must be {(*frames.shape[:2], 2)}, got {tuple(positions.shape)}")
+    boxes = torch.stack([frames[i, k, :, r:r + md.BOX, c:c + md.BOX]
+                         for i in range(len(frames)) for k, (r, c) in enumerate(positions[i].tolist())])
+    pad = (28 - md.BOX) // 2
+    return nn.functional.pad(boxes, (pad, pad, pad, pad), value=-1.0)
+
+
+def measure(G: nn.Module, clips, judge: nn.Module) -> dict:
+    """How well ``G`` translates ``clips`` (a :class:`gan_course.data.moving_digits.Clips`), frame by frame:
+    ``content``, the share of frames whose digit box the target domain's ``judge`` reads as the clip's digit;
+    ``flicker``, the mean change per pixel between consecutive frames once the source's motion is undone (0 for a
+    digit moving rigidly with its source); ``displacement_error``, the mean distance in pixels between how far the
+    translated digit moved and how far the source did. The last two are means over clips; the source clips
+    themselves score 0 on both."""
+    from ..data import moving_digits as md
+    from ..evaluation import classify
+
+    translated = translate_clips(G, clips.frames)
+    read, _ = classify(judge, frame_crops(translated, clips.positions.cpu()))
+    labels = clips.labels.cpu().repeat_interleave(clips.frames.shape[1])
+    return {"content": (read == labels).double().mean().item(),
+            "flicker": md.flicker(translated, clips.positions.cpu()).mean().item(),
+            "displacement_error": md.displacement_error(translated, clips.positions.cpu()).mean().item()}

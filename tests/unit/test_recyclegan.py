@@ -110,3 +110,26 @@ def test_fit_and_translate_clips():
     out = recyclegan.translate_clips(nets["G_Y"], clips_x)
     assert out.shape == clips_x.shape
     assert torch.allclose(out[2, 1], nets["G_Y"](clips_x[2:3, 1])[0], atol=1e-6)
+
+
+def test_measure_scores_the_identity_as_the_source_clips():
+    from gan_course.data import moving_digits as md
+    from gan_course.models.classifier import load_judge
+
+    clips = md.load_clips("printed", "test", frames=4)
+    clips = md.Clips(clips.frames[::50], clips.labels[::50], clips.positions[::50], clips.source)
+    crops = recyclegan.frame_crops(clips.frames, clips.positions)
+    assert crops.shape == (len(clips) * 4, 1, 28, 28)
+
+    class Identity(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = torch.nn.Parameter(torch.zeros(()))
+
+        def forward(self, x):
+            return x
+
+    scores = recyclegan.measure(Identity(), clips, load_judge("printed"))
+    assert scores["flicker"] == 0 and scores["displacement_error"] < 1e-4 and scores["content"] > 0.9
+    with pytest.raises(ValueError, match="positions must be"):
+        recyclegan.frame_crops(clips.frames, clips.positions[:, :2])
