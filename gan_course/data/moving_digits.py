@@ -185,12 +185,18 @@ def displacement_error(frames: Tensor, positions: Tensor) -> Tensor:
     return (moved - wanted).norm(dim=2)[:, 1:].mean(1)
 
 
+def cut_boxes(frames: Tensor, positions: Tensor) -> Tensor:
+    """(N, T, C, BOX, BOX): every frame's digit box, cut at ``positions`` (N, T, 2)."""
+    _check_clips(frames)
+    if positions.shape != (*frames.shape[:2], 2):
+        raise ValueError(f"positions must be {(*frames.shape[:2], 2)}, got {tuple(positions.shape)}")
+    return torch.stack([torch.stack([frames[i, k, :, r:r + BOX, c:c + BOX]
+                                     for k, (r, c) in enumerate(positions[i].tolist())]) for i in range(len(frames))])
+
+
 def flicker(frames: Tensor, positions: Tensor) -> Tensor:
     """Per clip (N,): the mean absolute change per pixel between consecutive frames once the source's known motion
     is undone (each frame's box cut out at its position). 0 for a digit that moves rigidly with its source; the
     temporal inconsistency of a translation that redraws the digit differently in every frame."""
-    _check_clips(frames)
-    n, t = frames.shape[:2]
-    boxes = torch.stack([torch.stack([frames[i, k, :, r:r + BOX, c:c + BOX]
-                                      for k, (r, c) in enumerate(positions[i].tolist())]) for i in range(n)])
+    boxes = cut_boxes(frames, positions)
     return (boxes[:, 1:] - boxes[:, :-1]).abs().mean((1, 2, 3, 4))

@@ -224,11 +224,7 @@ def frame_crops(frames: Tensor, positions: Tensor) -> Tensor:
     (N * T, C, 28, 28), frames in order, for a judge of 28x28 digits."""
     from ..data import moving_digits as md
 
-    md._check_clips(frames)
-    if positions.shape != (*frames.shape[:2], 2):
-        raise ValueError(f"positions must be {(*frames.shape[:2], 2)}, got {tuple(positions.shape)}")
-    boxes = torch.stack([frames[i, k, :, r:r + md.BOX, c:c + md.BOX]
-                         for i in range(len(frames)) for k, (r, c) in enumerate(positions[i].tolist())])
+    boxes = md.cut_boxes(frames, positions).flatten(0, 1)
     pad = (28 - md.BOX) // 2
     return nn.functional.pad(boxes, (pad, pad, pad, pad), value=-1.0)
 
