@@ -33,7 +33,7 @@ OUT = Path(__file__).parent / "results" / "translation"
 VARIANTS = [*cyclegan.VARIANTS, *twingan.VARIANTS]
 
 
-def _stored(net) -> None:
+def stored(net) -> None:
     """Round ``net``'s floating-point weights through half precision, as a recipe stores them."""
     net.load_state_dict({k: v.half().float() if v.is_floating_point() else v for k, v in net.state_dict().items()})
 
@@ -50,7 +50,7 @@ def run(job: tuple) -> dict:
         config = dataclasses.replace(config, steps=steps) if steps else config
         nets, _ = cyclegan.fit(config, *domains.load_pair(pair, "train"), seed=seed, progress=False, log_every=0)
         for key in ("G_AB", "G_BA"):
-            _stored(nets[key])
+            stored(nets[key])
         scores = cyclegan.measure(nets["G_AB"], nets["G_BA"], pair)
     else:
         config = twingan.variant(name)
@@ -59,7 +59,7 @@ def run(job: tuple) -> dict:
                               log_every=0)
         nets = {key: getattr(step, key) for key in step.networks if not key.startswith("D")}
         for net in nets.values():
-            _stored(net)
+            stored(net)
         scores = twingan.measure(nets, seed)
     row = {"variant": name, "seed": seed, "steps": config.steps, **scores,
            "seconds": round(time.perf_counter() - start, 1), "machine": runtime.describe_machine()}

@@ -12,15 +12,16 @@ what the lessons load.
     python -m gan_course train cgan-caption-projection-mismatch --seed 0   # and the others of cgan.VARIANTS
     python -m gan_course train judge-printed --seed 0    # and judge-plain, judge-textured (lesson 12's judges)
     python -m gan_course train cyclegan-digits --seed 0  # and cyclegan.VARIANTS, twingan.VARIANTS
+    python -m gan_course train recyclegan-digits --seed 0  # and recyclegan.VARIANTS (moving digits)
 
-Used by: lessons 06–12 (their committed checkpoints)
+Used by: lessons 06–14 (their committed checkpoints)
 """
 
 from __future__ import annotations
 
 import functools
 
-from .models import cgan, classifier, cyclegan, dcgan, infogan, twingan
+from .models import cgan, classifier, cyclegan, dcgan, infogan, recyclegan, twingan
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
@@ -29,4 +30,5 @@ RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(classifier.train_judge_recipe, domain)
               for domain, name in classifier.JUDGES.items() if domain != "handwritten"},
            **{name: functools.partial(cyclegan.train_recipe, name) for name in cyclegan.VARIANTS},
-           **{name: functools.partial(twingan.train_recipe, name) for name in twingan.VARIANTS}}
+           **{name: functools.partial(twingan.train_recipe, name) for name in twingan.VARIANTS},
+           **{name: functools.partial(recyclegan.train_recipe, name) for name in recyclegan.VARIANTS}}

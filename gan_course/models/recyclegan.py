@@ -15,22 +15,29 @@ released code (``"absolute"``). The recycle loss translates two frames, predicts
 domain*, translates it back, and asks for the true next frame: a translation that breaks the motion (shifted in
 time, or redrawn differently in every frame) cannot be predicted, and pays for it. D_X and D_Y see the real
 frames against the translated frames, the predictions from translated frames and the predictions from real
-frames (through history buffers, as in :mod:`.cyclegan`).
+frames (through history buffers, as in :mod:`.cyclegan`). The paper has no per-frame cycle term;
+``lambda_cycle > 0`` adds CycleGAN's on frames 0 and 1, as the authors' released "ReCycle-GAN" does.
+
+:data:`VARIANTS` names the course's runs on moving digits (:mod:`gan_course.data.moving_digits`, handwritten X
+bouncing, printed Y orbiting): the paper's Recycle-GAN, the one with the cycle term, and CycleGAN trained on the
+frames and applied frame by frame (the baseline), all at one budget; :func:`measure_clips` scores any of them.
 
 Taught in: lesson 14 (planned)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from .. import losses, runtime, train
+from .. import checkpoints, losses, runtime, train
 from ..data.digits import UnpairedBatches
 from ..train import Step
-from .cyclegan import (HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator, check_image_size,
+from .cyclegan import (CycleGANConfig, HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator, check_image_size,
                        check_images, decoder_layers, encoder_layers, linear_decay)
 from .dcgan import init_weights
 
@@ -50,6 +57,7 @@ class RecycleGANConfig:
     lambda_recycle: float = 10.0      # the authors' code: 10 for the recycle and the prediction terms
     lambda_prediction: float = 10.0
     distance: str = "squared"         # the paper's ||.||^2; "absolute": the authors' code
+    lambda_cycle: float = 0.0         # the paper: none; the authors' "ReCycle-GAN" adds CycleGAN's (10) per frame
     pool_size: int = 50
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
@@ -61,9 +69,10 @@ class RecycleGANConfig:
         if self.channels not in (1, 3) or self.distance not in DISTANCES:
             raise ValueError(f"channels must be 1 or 3 and distance one of {DISTANCES}, got {self.channels!r} and "
                              f"{self.distance!r}")
-        if self.lambda_recycle < 0 or self.lambda_prediction < 0 or self.pool_size < 0:
-            raise ValueError("lambda_recycle, lambda_prediction and pool_size must be >= 0, got "
-                             f"{self.lambda_recycle}, {self.lambda_prediction} and {self.pool_size}")
+        if min(self.lambda_recycle, self.lambda_prediction, self.lambda_cycle, self.pool_size) < 0:
+            raise ValueError("lambda_recycle, lambda_prediction, lambda_cycle and pool_size must be >= 0, got "
+                             f"{self.lambda_recycle}, {self.lambda_prediction}, {self.lambda_cycle} and "
+                             f"{self.pool_size}")
 
 
 class Predictor(nn.Module):
@@ -170,6 +179,12 @@ class RecycleGANStep(Step):
             prediction = (distance(x[:, 2], self.P_X(x[:, 0], x[:, 1]), c.distance)
                           + distance(y[:, 2], self.P_Y(y[:, 0], y[:, 1]), c.distance))
             loss = adversarial + c.lambda_recycle * recycle + c.lambda_prediction * prediction
+            cycle = torch.zeros(())
+            if c.lambda_cycle > 0:                                   # CycleGAN's L1 cycle on frames 0 and 1
+                cycle = sum((G_back(there) - frames).abs().mean()
+                            for fakes, G_back, windows in ((x_fakes, self.G_X, x), (y_fakes, self.G_Y, y))
+                            for there, frames in zip(fakes[:2], (windows[:, 0], windows[:, 1])))
+                loss = loss + c.lambda_cycle * cycle
             self.g_opt.zero_grad(set_to_none=True)
             loss.backward()
             self.g_opt.step()
@@ -177,7 +192,8 @@ class RecycleGANStep(Step):
             self.D_X.requires_grad_(True)
             self.D_Y.requires_grad_(True)
         self.g_schedule.step()
-        return {"G_adversarial": adversarial.detach(), "recycle": recycle.detach(), "prediction": prediction.detach()}
+        return {"G_adversarial": adversarial.detach(), "recycle": recycle.detach(), "prediction": prediction.detach(),
+                "cycle": cycle.detach()}
 
     def extra_state(self) -> dict:
         return {"pool_X": self.pool_X.state_dict(), "pool_Y": self.pool_Y.state_dict(),
@@ -245,3 +261,128 @@ def measure(G: nn.Module, clips, judge: nn.Module) -> dict:
     return {"content": (read == labels).double().mean().item(),
             "flicker": md.flicker(translated, clips.positions.cpu()).mean().item(),
             "displacement_error": md.displacement_error(translated, clips.positions.cpu()).mean().item()}
+
+
+# --------------------------------------------------------------------------- the course's runs
+
+
+DOMAINS = ("handwritten", "printed")      # X and Y
+FRAMEWISE = "cyclegan-moving-digits"
+VARIANTS: dict[str, RecycleGANConfig | CycleGANConfig] = {
+    "recyclegan-digits": RecycleGANConfig(),
+    "recyclegan-digits-with-cycle": RecycleGANConfig(lambda_cycle=10.0),
+    # CycleGAN on single frames, with as many frames per step as Recycle-GAN's 16 windows of 3
+    FRAMEWISE: CycleGANConfig(image_size=32, batch_size=48),
+}
+
+
+def variant(name: str) -> RecycleGANConfig | CycleGANConfig:
+    """The configuration of the run called ``name`` (a key of :data:`VARIANTS`)."""
+    if name not in VARIANTS:
+        raise ValueError(f"unknown video translation {name!r}; choose one of {sorted(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def translators(name: str) -> tuple[str, ...]:
+    """The networks a run of ``name`` keeps: the translators, and a Recycle-GAN's predictors."""
+    return ("G_Y", "G_X") + (("P_X", "P_Y") if isinstance(variant(name), RecycleGANConfig) else ())
+
+
+def fit_variant(name: str, clips_X: Tensor, clips_Y: Tensor, *, steps: int | None = None, seed: int = 0,
+                **train_options) -> tuple[dict[str, nn.Module], train.History]:
+    """Train the run ``name`` of :data:`VARIANTS` (for ``steps`` generator steps instead of its configuration's,
+    if given) on clips (N, T, C, 32, 32) of X and Y: a Recycle-GAN on windows of three frames, or CycleGAN on every
+    frame as an image. Returns :func:`translators`'s networks (CycleGAN's G_AB as G_Y, G_BA as G_X) in eval mode
+    and the run's history."""
+    from . import cyclegan
+
+    config = variant(name)
+    if steps is not None:
+        config = dataclasses.replace(config, steps=steps)
+    if isinstance(config, RecycleGANConfig):
+        nets, history = fit(config, clips_X, clips_Y, seed=seed, **train_options)
+    else:
+        frames = [_Frames(clips.flatten(0, 1)) for clips in (clips_X, clips_Y)]
+        nets, history = cyclegan.fit(config, *frames, seed=seed, **train_options)
+        nets = {"G_Y": nets["G_AB"], "G_X": nets["G_BA"]}
+    return {key: nets[key] for key in translators(name)}, history
+
+
+@dataclass
+class _Frames:
+    """Clips' frames as the images :func:`.cyclegan.fit` reads."""
+
+    images: Tensor
+
+
+def measure_clips(G_Y: nn.Module, G_X: nn.Module, n: int = 500) -> dict:
+    """:func:`measure` both ways on the first ``n`` held-out clips of each domain: X -> Y read by the printed
+    judge (keys ending ``_xy``), Y -> X by the handwritten judge (``_yx``), and the mean of the two ways of each
+    score (no suffix)."""
+    from ..data import moving_digits as md
+    from .classifier import load_judge
+
+    out = {}
+    for tag, G, source, target in (("xy", G_Y, DOMAINS[0], DOMAINS[1]), ("yx", G_X, DOMAINS[1], DOMAINS[0])):
+        clips = md.load_clips(source, "test")
+        clips = md.Clips(clips.frames[:n], clips.labels[:n], clips.positions[:n], clips.source)
+        out.update({f"{key}_{tag}": value for key, value in measure(G, clips, load_judge(target)).items()})
+    for key in ("content", "flicker", "displacement_error"):
+        out[key] = (out[f"{key}_xy"] + out[f"{key}_yx"]) / 2
+    return out
+
+
+def _build_kept(name: str) -> dict[str, nn.Module]:
+    config = variant(name)
+    nets = {"G_Y": ResnetGenerator(config.channels, config.width, config.n_residual, config.image_size),
+            "G_X": ResnetGenerator(config.channels, config.width, config.n_residual, config.image_size)}
+    if isinstance(config, RecycleGANConfig):
+        nets.update({key: Predictor(config.channels, config.width, config.n_residual, config.image_size)
+                     for key in ("P_X", "P_Y")})
+    return nets
+
+
+def load(name: str, device=None, root=checkpoints.ROOT) -> dict[str, nn.Module]:
+    """The committed (sha256-verified) networks of ``name`` (:func:`translators`), in eval mode."""
+    state = checkpoints.load(name, root=root)
+    nets = _build_kept(name)
+    for key, net in nets.items():
+        net.load_state_dict({k: v.float() for k, v in state[key].items()})
+        net.to(device or "cpu").eval()
+    return nets
+
+
+def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=checkpoints.ROOT,
+                 limit: int | None = None, verbose: bool = True, register: bool = False, cache=None) -> dict:
+    """``python -m gan_course train <name>``: train one run of :data:`VARIANTS` on the training clips of both
+    domains, store what it keeps (:func:`translators`) in half precision, and :func:`measure_clips` what is stored.
+    ``epochs``: passes over X's training windows (Recycle-GAN) or frames (CycleGAN) (default: the configuration's
+    ``steps``). Resumable (a checkpoint every 500 steps)."""
+    from ..data import moving_digits as md
+
+    config = variant(name)
+    checkpoints.check_recipe_options(epochs=epochs, limit=limit)
+    device = runtime.device()
+    clips = [md.load_clips(domain, "train") for domain in DOMAINS]
+    clips_X, clips_Y = (c.frames[:limit].to(device) for c in clips)
+    recycle = isinstance(config, RecycleGANConfig)            # an epoch: every window, or every frame, of X once
+    per_epoch = max(1, len(clips_X) * (clips_X.shape[1] - (2 if recycle else 0)) // config.batch_size)
+    steps = config.steps if epochs is None else epochs * per_epoch
+    epochs = steps // per_epoch
+    run_dir = checkpoints.cache_root(cache) / "train" / (f"{name}-seed{seed}-epochs{epochs}"
+                                                          + (f"-limit{limit}" if limit is not None else ""))
+    nets, history = fit_variant(name, clips_X, clips_Y, steps=steps, seed=seed, checkpoint_dir=run_dir,
+                                checkpoint_every=500, progress=verbose, log_every=None if verbose else 0)
+    state = {key: {k: v.detach().cpu().half() for k, v in net.state_dict().items()} for key, net in nets.items()}
+    for key, net in nets.items():
+        net.cpu().load_state_dict({k: v.float() for k, v in state[key].items()})   # measure what is stored
+    metrics = {**measure_clips(nets["G_Y"], nets["G_X"]), "steps": steps, "train_clips": len(clips_X),
+               "seconds": round(history.seconds, 1), "machine": runtime.describe_machine()}
+    command = checkpoints.recipe_command(name, seed, epochs, limit, register)
+    entry = checkpoints.save_trained(name, state, command, " | ".join(c.source for c in clips), metrics, root,
+                                     register, verbose, cache=cache)
+    shutil.rmtree(run_dir)
+    if verbose:
+        print(f"{name}: content {metrics['content']:.3f}, flicker {metrics['flicker']:.3f}, displacement error "
+              f"{metrics['displacement_error']:.2f} px ({history.seconds:.0f} s)")
+    return entry

@@ -1,6 +1,8 @@
 """Recycle-GAN's networks and step: the predictor, what each update trains, the three kinds of terms by hand, a
 short run that resumes exactly, and frame-by-frame translation of clips."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -30,6 +32,8 @@ def test_shapes_names_and_bad_inputs():
         recyclegan.RecycleGANConfig(distance="huber")
     with pytest.raises(ValueError, match="must be >= 0"):
         recyclegan.RecycleGANConfig(lambda_recycle=-1.0)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        recyclegan.RecycleGANConfig(lambda_cycle=-1.0)
     step = recyclegan.RecycleGANStep(nets, SMALL)
     x, y = _windows()
     with pytest.raises(ValueError, match="windows of 3 frames"):
@@ -50,14 +54,14 @@ def test_updates_train_only_their_own_networks():
 
     assert set(step.d_step(_windows())) == {"D_X", "D_Y"} and moved() == [False] * 4 + [True] * 2
     before = {n: [p.clone() for p in m.parameters()] for n, m in nets.items()}
-    assert set(step.g_step(_windows(1))) == {"G_adversarial", "recycle", "prediction"}
+    assert set(step.g_step(_windows(1))) == {"G_adversarial", "recycle", "prediction", "cycle"}
     assert moved() == [True] * 4 + [False] * 2
 
 
-@pytest.mark.parametrize("kind", recyclegan.DISTANCES)
-def test_the_terms_by_hand(kind):
+@pytest.mark.parametrize("kind, lambda_cycle", [(kind, 0.0) for kind in recyclegan.DISTANCES] + [("squared", 10.0)])
+def test_the_terms_by_hand(kind, lambda_cycle):
     torch.manual_seed(0)
-    config = recyclegan.RecycleGANConfig(width=4, n_residual=1, d_width=4, distance=kind)
+    config = recyclegan.RecycleGANConfig(width=4, n_residual=1, d_width=4, distance=kind, lambda_cycle=lambda_cycle)
     nets = recyclegan.build(config)
     step = recyclegan.RecycleGANStep(nets, config)
     x, y = _windows()
@@ -76,7 +80,10 @@ def test_the_terms_by_hand(kind):
                        + fool(D_X(G_X(y[:, 0]))) + fool(D_X(G_X(y[:, 1]))) + fool(D_X(y_next_in_x)))
         recycle = d(x[:, 2], G_X(x_next_in_y)) + d(y[:, 2], G_Y(y_next_in_x))
         prediction = d(x[:, 2], P_X(x[:, 0], x[:, 1])) + d(y[:, 2], P_Y(y[:, 0], y[:, 1]))
+        cycle = sum((G_X(G_Y(x[:, t])) - x[:, t]).abs().mean() + (G_Y(G_X(y[:, t])) - y[:, t]).abs().mean()
+                    for t in (0, 1))
     out = step.g_step((x, y))
+    assert out["cycle"].item() == (pytest.approx(cycle.item(), rel=1e-5) if lambda_cycle else 0)
     assert out["G_adversarial"].item() == pytest.approx(adversarial.item(), rel=1e-5)
     assert out["recycle"].item() == pytest.approx(recycle.item(), rel=1e-5)
     assert out["prediction"].item() == pytest.approx(prediction.item(), rel=1e-5)
@@ -133,3 +140,27 @@ def test_measure_scores_the_identity_as_the_source_clips():
     assert scores["flicker"] == 0 and scores["displacement_error"] < 1e-4 and scores["content"] > 0.9
     with pytest.raises(ValueError, match="positions must be"):
         recyclegan.frame_crops(clips.frames, clips.positions[:, :2])
+
+
+def test_variants_fit_and_load(tmp_path, monkeypatch):
+    """Each course run trains through fit_variant (CycleGAN on single frames for the baseline) and keeps its
+    translators (and a Recycle-GAN's predictors); load() rebuilds what a recipe stored."""
+    from gan_course import checkpoints
+
+    gen = torch.Generator().manual_seed(0)
+    clips_x, clips_y = (torch.rand(3, 4, 1, 32, 32, generator=gen) * 2 - 1 for _ in range(2))
+    assert recyclegan.variant(recyclegan.FRAMEWISE).batch_size == 3 * recyclegan.variant("recyclegan-digits").batch_size
+    with pytest.raises(ValueError, match="unknown video translation"):
+        recyclegan.variant("recyclegan-faces")
+    for name in recyclegan.VARIANTS:
+        monkeypatch.setitem(recyclegan.VARIANTS, name, dataclasses.replace(recyclegan.VARIANTS[name],
+            width=4, n_residual=1, d_width=4, batch_size=2, image_size=32))
+        nets, history = recyclegan.fit_variant(name, clips_x, clips_y, steps=2, progress=False, log_every=0)
+        assert tuple(nets) == recyclegan.translators(name) and len(history.step) == 2
+        state = {key: {k: v.half() for k, v in net.state_dict().items()} for key, net in nets.items()}
+        path = tmp_path / f"{name}.pt"
+        torch.save(state, path)
+        checkpoints.register(name, path, command="test", data="test", metrics={}, root=tmp_path)
+        loaded = recyclegan.load(name, root=tmp_path)
+        assert set(loaded) == set(nets) and not loaded["G_Y"].training
+        assert torch.allclose(loaded["G_Y"](clips_x[0]), nets["G_Y"](clips_x[0]), atol=0.05)
