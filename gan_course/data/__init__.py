@@ -8,14 +8,16 @@
 * :mod:`.captions`: a caption per digit from its label and measured stroke width, slant and size;
 * :mod:`.domains`: unpaired image domains (handwritten/printed digits, plain/textured digits) for lesson 12;
 * :mod:`.moving_digits`: clips of those digits moving (bouncing or orbiting), with their known motion, for
-  Recycle-GAN (planned).
+  Recycle-GAN (lesson 14);
+* :mod:`.faces`: procedurally rendered 3-D heads with known identity factors, pose, light and landmarks, for
+  TP-GAN and StyleGAN (planned).
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–13 (captions and LabelledMixtures: lesson 10)
+Taught in: lessons 00–14 (captions and LabelledMixtures: lesson 10)
 """
 
-from . import captions, digits, domains, moving_digits, toys
+from . import captions, digits, domains, faces, moving_digits, toys
 from .digits import (
     DATA_CACHE,
     SIZES,
