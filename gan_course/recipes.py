@@ -13,6 +13,7 @@ what the lessons load.
     python -m gan_course train judge-printed --seed 0    # and judge-plain, judge-textured (lesson 12's judges)
     python -m gan_course train cyclegan-digits --seed 0  # and cyclegan.VARIANTS, twingan.VARIANTS
     python -m gan_course train recyclegan-digits --seed 0  # and recyclegan.VARIANTS (moving digits)
+    python -m gan_course train faces-identity --seed 0     # then tpgan, tpgan-global, ... (tpgan.VARIANTS)
 
 Used by: lessons 06–14 (their committed checkpoints)
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import functools
 
-from .models import cgan, classifier, cyclegan, dcgan, infogan, recyclegan, twingan
+from .models import cgan, classifier, cyclegan, dcgan, face_identity, infogan, recyclegan, tpgan, twingan
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
@@ -31,4 +32,6 @@ RECIPES = {"mnist-classifier": classifier.train_recipe,
               for domain, name in classifier.JUDGES.items() if domain != "handwritten"},
            **{name: functools.partial(cyclegan.train_recipe, name) for name in cyclegan.VARIANTS},
            **{name: functools.partial(twingan.train_recipe, name) for name in twingan.VARIANTS},
-           **{name: functools.partial(recyclegan.train_recipe, name) for name in recyclegan.VARIANTS}}
+           **{name: functools.partial(recyclegan.train_recipe, name) for name in recyclegan.VARIANTS},
+           face_identity.IDENTITY_NAME: face_identity.train_identity_recipe,
+           **{name: functools.partial(tpgan.train_recipe, name) for name in tpgan.VARIANTS}}

@@ -12,7 +12,10 @@
 * :mod:`~gan_course.models.infogan`: Chen et al. (2016), InfoGAN.
 * :mod:`~gan_course.models.cyclegan`: Zhu et al. (2017), CycleGAN.
 * :mod:`~gan_course.models.twingan`: Li (2018), Twin-GAN.
-* :mod:`~gan_course.models.recyclegan`: Bansal et al. (2018), Recycle-GAN (its lesson is planned).
+* :mod:`~gan_course.models.recyclegan`: Bansal et al. (2018), Recycle-GAN (temporal predictors, the recycle
+  loss).
+* :mod:`~gan_course.models.tpgan`: Huang et al. (2017), TP-GAN (frontal view synthesis; its lesson is planned), and
+  :mod:`~gan_course.models.face_identity`, the procedural faces' identity network it is measured with.
 
-Taught in: lessons 00–13.
+Taught in: lessons 00–14.
 """
