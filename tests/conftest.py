@@ -61,6 +61,18 @@ def lesson_results(lesson_runs):
     return results
 
 
+@pytest.fixture
+def one_torch_thread():
+    """For modules of tiny networks (``pytestmark = pytest.mark.usefixtures("one_torch_thread")``): one thread is
+    fastest and never waits for a busy core (as in checks/_common)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     """Every test starts without open figures (plot tests would otherwise pile them up)."""

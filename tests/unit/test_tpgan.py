@@ -15,15 +15,7 @@ from gan_course.models import face_identity, tpgan
 
 SMALL = tpgan.TPGANConfig(width=4, n_residual=1, local_width=4, d_width=4, batch_size=3, steps=4)
 TINY_ID = {"n_classes": 3, "width": 4, "n_features": 8}
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The networks here are tiny: one thread is fastest and never waits for a busy core (as in checks/_common)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def fake_faces(n=6, seed=0, yaw=None):
