@@ -5,13 +5,14 @@ by frame, all at one budget, on moving digits (handwritten X bouncing, printed Y
 Every run of :data:`gan_course.models.recyclegan.VARIANTS` takes the same 2,000 generator steps with 48 real
 frames per domain per step (16 windows of 3 frames, or 48 single frames), the same optimizer and learning-rate
 schedule (Adam 2e-4, beta1 0.5, constant then decayed to 0; the papers' settings, not tuned per method), exactly
-as ``python -m gan_course train <variant> --seed <k>`` does, and is measured on the first 500 held-out clips of
-each domain as its recipe measures it (:func:`gan_course.models.recyclegan.measure_clips`: content read by the
+as ``python -m gan_course train <variant> --seed <k>`` does, and is measured on the 1,000 held-out clips of each
+domain as its recipe measures it (:func:`gan_course.models.recyclegan.measure_clips`: content read by the
 target domain's judge on every frame, flicker and displacement error against the source's known motion), after a
 round trip through half precision.
 
-Runs are written to ``benchmarks/results/retargeting/<variant>-seed<k>.json`` as they end; a run whose file exists
-is not trained again. A committed checkpoint is seed 0 of its variant (its manifest's metrics), so ``--seeds 1,2``
+Runs are written to ``benchmarks/results/retargeting/<variant>-seed<k>.json`` as they end (and the networks, as
+stored, to the cache's ``benchmarks/retargeting/``, to measure again without training); a run whose file exists is
+not trained again. A committed checkpoint is seed 0 of its variant (its manifest's metrics), so ``--seeds 1,2``
 completes 3 seeds for those. The tables give mean ± standard error over seeds and every seed's value.
 
     .venv/bin/python benchmarks/retargeting.py [--seeds 0,1,2] [--jobs 2] [--variants a,b] [--steps N]
@@ -24,10 +25,12 @@ import json
 import time
 from pathlib import Path
 
+import torch
+
 from cgan_variants import committed_row, run_jobs
 from translation import stored, table
 
-from gan_course import runtime
+from gan_course import checkpoints, runtime
 from gan_course.data import moving_digits as md
 from gan_course.models import recyclegan
 
@@ -48,6 +51,9 @@ def run(job: tuple) -> dict:
                                      log_every=0)
     for net in nets.values():
         stored(net)
+    kept = checkpoints.cache_root() / "benchmarks" / "retargeting" / path.with_suffix(".pt").name
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    checkpoints.write_atomically(kept, lambda f: torch.save({k: n.state_dict() for k, n in nets.items()}, f))
     row = {"variant": name, "seed": seed, "steps": steps or recyclegan.variant(name).steps,
            **recyclegan.measure_clips(nets["G_Y"], nets["G_X"]),
            "seconds": round(time.perf_counter() - start, 1), "machine": runtime.describe_machine()}

@@ -113,6 +113,7 @@ print(gan_course.runtime.describe_machine())
 # | 11 | `11_infogan` | InfoGAN's bound on mutual information; codes a GAN gives a meaning by itself, measured |
 # | 12 | `12_unpaired_translation` | CycleGAN: translation without pairs; why the adversarial loss cannot keep the content; label preservation against a do-nothing baseline |
 # | 13 | `13_twin_translation` | Twin-GAN: one translator for two domains, switched by its batch norms; search across domains in a shared embedding |
+# | 14 | `14_recycle_gan` | Recycle-GAN: video translation; what a frame-by-frame objective cannot see, temporal predictors and the recycle loss, measured against motion that is known |
 #
 # ## 3. How to run the course
 #

@@ -19,7 +19,7 @@ does the digit change from frame to frame?). Frames are float32 in [-1, 1], back
 The clips are rebuilt on each call, deterministically from the seed, from the cached domain images (a few
 milliseconds; the generated images themselves are cached by :mod:`.domains`).
 
-Taught in: lesson 14 (planned)
+Taught in: lesson 14
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ frames (through history buffers, as in :mod:`.cyclegan`). The paper has no per-f
 bouncing, printed Y orbiting): the paper's Recycle-GAN, the one with the cycle term, and CycleGAN trained on the
 frames and applied frame by frame (the baseline), all at one budget; :func:`measure_clips` scores any of them.
 
-Taught in: lesson 14 (planned)
+Taught in: lesson 14
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from torch import Tensor, nn
 from .. import checkpoints, losses, runtime, train
 from ..data.digits import UnpairedBatches
 from ..train import Step
-from .cyclegan import (CycleGANConfig, HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator, check_image_size,
-                       check_images, decoder_layers, encoder_layers, linear_decay)
+from .cyclegan import (CycleGANConfig, HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator,
+                       check_image_size, check_images, decoder_layers, encoder_layers, linear_decay)
 from .dcgan import init_weights
 
 DISTANCES = ("squared", "absolute")
@@ -90,7 +90,8 @@ class Predictor(nn.Module):
         check_images(previous, self.channels, "P (the earlier frame)", self.image_size)
         check_images(current, self.channels, "P (the later frame)", self.image_size)
         if previous.shape != current.shape:
-            raise ValueError(f"P expects two frames of one shape, got {tuple(previous.shape)} and {tuple(current.shape)}")
+            raise ValueError(f"P expects two frames of one shape, got {tuple(previous.shape)} and "
+                             f"{tuple(current.shape)}")
         return self.net(torch.cat([previous, current], 1))
 
 
@@ -245,22 +246,27 @@ def frame_crops(frames: Tensor, positions: Tensor) -> Tensor:
     return nn.functional.pad(boxes, (pad, pad, pad, pad), value=-1.0)
 
 
-def measure(G: nn.Module, clips, judge: nn.Module) -> dict:
-    """How well ``G`` translates ``clips`` (a :class:`gan_course.data.moving_digits.Clips`), frame by frame:
-    ``content``, the share of frames whose digit box the target domain's ``judge`` reads as the clip's digit;
-    ``flicker``, the mean change per pixel between consecutive frames once the source's motion is undone (0 for a
-    digit moving rigidly with its source); ``displacement_error``, the mean distance in pixels between how far the
-    translated digit moved and how far the source did. The last two are means over clips; the source clips
-    themselves score 0 on both."""
+def score_clips(translated: Tensor, clips, judge: nn.Module) -> dict:
+    """How well ``translated`` (N, T, C, 32, 32) renders ``clips`` (a :class:`gan_course.data.moving_digits.Clips`)
+    in the target domain: ``content``, the share of frames whose digit box the target domain's ``judge`` reads as
+    the clip's digit; ``flicker``, the mean change per pixel between consecutive frames once the source's motion is
+    undone (0 for a digit moving rigidly with its source); ``displacement_error``, the mean distance in pixels
+    between how far the translated digit moved and how far the source did. The last two are means over clips; the
+    source clips themselves score 0 on both."""
     from ..data import moving_digits as md
     from ..evaluation import classify
 
-    translated = translate_clips(G, clips.frames)
-    read, _ = classify(judge, frame_crops(translated, clips.positions.cpu()))
-    labels = clips.labels.cpu().repeat_interleave(clips.frames.shape[1])
+    positions = clips.positions.cpu()
+    read, _ = classify(judge, frame_crops(translated, positions))
+    labels = clips.labels.cpu().repeat_interleave(translated.shape[1])
     return {"content": (read == labels).double().mean().item(),
-            "flicker": md.flicker(translated, clips.positions.cpu()).mean().item(),
-            "displacement_error": md.displacement_error(translated, clips.positions.cpu()).mean().item()}
+            "flicker": md.flicker(translated, positions).mean().item(),
+            "displacement_error": md.displacement_error(translated, positions).mean().item()}
+
+
+def measure(G: nn.Module, clips, judge: nn.Module) -> dict:
+    """:func:`score_clips` of ``G`` applied to ``clips`` frame by frame (:func:`translate_clips`)."""
+    return score_clips(translate_clips(G, clips.frames), clips, judge)
 
 
 # --------------------------------------------------------------------------- the course's runs
@@ -315,18 +321,28 @@ class _Frames:
     images: Tensor
 
 
-def measure_clips(G_Y: nn.Module, G_X: nn.Module, n: int = 500) -> dict:
-    """:func:`measure` both ways on the first ``n`` held-out clips of each domain: X -> Y read by the printed
-    judge (keys ending ``_xy``), Y -> X by the handwritten judge (``_yx``), and the mean of the two ways of each
-    score (no suffix)."""
+def test_clips(domain: str, n: int | None = None):
+    """The held-out clips of ``domain``: all 1,000, or ``n`` of them at even intervals (the held-out digits are
+    sorted by label, so the first ``n`` would hold only the first digits)."""
     from ..data import moving_digits as md
+    from .cyclegan import spread
+
+    clips = md.load_clips(domain, "test")
+    if n is None:
+        return clips
+    return md.Clips(spread(clips.frames, n), spread(clips.labels, n), spread(clips.positions, n), clips.source)
+
+
+def measure_clips(G_Y: nn.Module, G_X: nn.Module, n: int | None = None) -> dict:
+    """:func:`measure` both ways on the held-out clips of each domain (:func:`test_clips`): X -> Y read by the
+    printed judge (keys ending ``_xy``), Y -> X by the handwritten judge (``_yx``), and the mean of the two ways of
+    each score (no suffix)."""
     from .classifier import load_judge
 
     out = {}
     for tag, G, source, target in (("xy", G_Y, DOMAINS[0], DOMAINS[1]), ("yx", G_X, DOMAINS[1], DOMAINS[0])):
-        clips = md.load_clips(source, "test")
-        clips = md.Clips(clips.frames[:n], clips.labels[:n], clips.positions[:n], clips.source)
-        out.update({f"{key}_{tag}": value for key, value in measure(G, clips, load_judge(target)).items()})
+        out.update({f"{key}_{tag}": value
+                    for key, value in measure(G, test_clips(source, n), load_judge(target)).items()})
     for key in ("content", "flicker", "displacement_error"):
         out[key] = (out[f"{key}_xy"] + out[f"{key}_yx"]) / 2
     return out

@@ -9,7 +9,7 @@ whose ``image_grid`` tiles the images.
     viz_images.plot_image_panels({"real": real[:64], "DCGAN": fake[:64]})
     viz_images.plot_score_bars({"real": scores_real.row(), "DCGAN": scores_fake.row()}, reference="real")
 
-Taught in: lessons 08 and 09 (``plot_image_rows``: lesson 12)
+Taught in: lessons 08 and 09 (``plot_image_rows``: lesson 12; ``animate_clips``: lesson 14)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 import torch
 from torch import Tensor
 
-from .core import image_grid, make_axes, plot_images, to_numpy
+from .core import animate, image_grid, make_axes, plot_images, to_numpy
 
 #: The scores of :meth:`gan_course.evaluation.Scores.row` that :func:`plot_score_bars` draws, with their labels.
 SCORE_LABELS = {"fid": "FID (lower is better)", "inception_score": "Inception Score (at most 10)",
@@ -180,3 +180,24 @@ def plot_image_rows(rows: dict[str, Tensor], ax=None, title: str | None = None) 
     if title:
         ax.set_title(title)
     return fig
+
+
+def animate_clips(rows: dict[str, Tensor], interval: int = 300, title: str = "") -> None:
+    """Play clips side by side (:func:`gan_course.viz.core.animate`): every row holds clips (N, T, C, H, W) in
+    [-1, 1] of one shape (e.g. source clips and their translations), and frame t shows each row's frame t, as
+    :func:`plot_image_rows` lays them out. Displays the player; returns None."""
+    shapes = {tuple(clips.shape) for clips in rows.values() if isinstance(clips, Tensor)}
+    if not rows or len(shapes) != 1 or len(next(iter(shapes))) != 5:
+        raise ValueError("animate_clips needs rows of clips (N, T, C, H, W) of one shape, got "
+                         f"{[getattr(clips, 'shape', type(clips).__name__) for clips in rows.values()]}")
+    n, frames = next(iter(shapes))[:2]
+    label = 0.09 * max(len(name) for name in rows) + 0.3      # inches for the row labels (frames are not cropped)
+    width, height = min(16, 0.55 * n + label + 0.3), 0.6 * len(rows) + 0.8
+
+    def draw(ax, t):
+        plot_image_rows({name: clips[:, t] for name, clips in rows.items()}, ax=ax,
+                        title=f"{title}{', ' if title else ''}frame {t + 1} of {frames}")
+        ax.figure.subplots_adjust(left=label / width, right=1 - 0.15 / width, bottom=0.25 / height,
+                                  top=1 - 0.45 / height)
+
+    animate(range(frames), draw, interval=interval, figsize=(width, height))

@@ -164,3 +164,9 @@ def test_variants_fit_and_load(tmp_path, monkeypatch):
         loaded = recyclegan.load(name, root=tmp_path)
         assert set(loaded) == set(nets) and not loaded["G_Y"].training
         assert torch.allclose(loaded["G_Y"](clips_x[0]), nets["G_Y"](clips_x[0]), atol=0.05)
+
+
+def test_test_clips_spread_over_every_digit():
+    clips = recyclegan.test_clips("printed", 50)
+    assert len(clips) == 50 and set(clips.labels.tolist()) == set(range(10))   # the first 50 would all be 0s
+    assert len(recyclegan.test_clips("printed")) == 1000

@@ -79,3 +79,24 @@ def test_plot_image_rows_labels_each_row_and_refuses_mixed_shapes():
         viz_images.plot_image_rows({"x": torch.zeros(5, 1, 28, 28), "y": torch.zeros(4, 1, 28, 28)})
     with pytest.raises(ValueError, match="at least one row"):
         viz_images.plot_image_rows({})
+
+
+def test_animate_clips_draws_each_rows_frame_t(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from gan_course.viz import images as viz_images
+
+    played = {}
+    monkeypatch.setattr(viz_images, "animate", lambda frames, draw, **kw: played.update(frames=frames, draw=draw))
+    clips = -torch.ones(2, 3, 1, 32, 32)
+    clips[:, 1] = 1                                              # frame 2 white, frames 1 and 3 black
+    viz_images.animate_clips({"source": clips, "G(source)": -clips}, title="clips")
+    assert list(played["frames"]) == [0, 1, 2]
+    fig, ax = plt.subplots()
+    played["draw"](ax, 1)
+    assert ax.get_title() == "clips, frame 2 of 3"
+    grid = ax.images[0].get_array()
+    assert grid[2:34, 2:34].min() == 1 and grid[36:68, 2:34].max() == 0   # source white, G(source) black at t = 1
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(N, T, C, H, W\)"):
+        viz_images.animate_clips({"x": torch.zeros(2, 1, 32, 32)})
