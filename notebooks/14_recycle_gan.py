@@ -339,7 +339,7 @@ print(f"{'do nothing':>26}{do_nothing['xy']:>15.3f} / {do_nothing['yx']:.3f}{0:>
 # On seed 0, over all 1,000 held-out clips each way:
 #
 # * **Content**: both keep the digit about equally often (handwritten → printed 0.783 frame by frame, 0.775
-#   Recycle-GAN; printed → handwritten 0.894 and 0.904), and neither clearly beats doing nothing (0.740 and 0.922):
+#   Recycle-GAN; printed → handwritten 0.894 and 0.903), and neither clearly beats doing nothing (0.740 and 0.922):
 #   at this budget both change the look only a little (section 4).
 # * **Time**: Recycle-GAN's clips flicker 1.7 times as much (0.074 against 0.043 per pixel) and its digits stray
 #   from the source's path 2.3 times as far (0.37 against 0.16 pixel). The model built to be temporally consistent
