@@ -54,7 +54,7 @@ import torch
 import gan_course
 from gan_course import viz
 from gan_course.data import moving_digits as md
-from gan_course.models import recyclegan
+from gan_course.models import cyclegan, recyclegan
 from gan_course.models.classifier import load_judge
 from gan_course.viz import images as viz_images
 
@@ -172,13 +172,6 @@ x = few.frames
 
 
 @torch.no_grad()
-def cycle_term(G_there, G_back, frames):
-    """CycleGAN's cycle term on every frame of the clips: the mean |G_back(G_there(x)) - x|."""
-    there = recyclegan.translate_clips(G_there, frames)
-    return (recyclegan.translate_clips(G_back, there) - frames).abs().mean().item()
-
-
-@torch.no_grad()
 def recycle_term(translated, frames):
     """The recycle term on every window of three frames: translated frames (N, T, ...) of the clips, P_Y's
     prediction of the next one in Y, G_X back to X, against the true next frame."""
@@ -191,8 +184,8 @@ to_y = recyclegan.translate_clips(G_Y, x)                          # Recycle-GAN
 to_y_framewise = recyclegan.translate_clips(framewise["G_Y"], x)   # CycleGAN's
 switch = (torch.arange(x.shape[1]) % 2 == 1).view(1, -1, 1, 1, 1)  # every other frame from CycleGAN's
 blind = {
-    "cycle term, frames in order": cycle_term(G_Y, G_X, x),
-    "cycle term, frames shuffled": cycle_term(G_Y, G_X, shuffled),
+    "cycle term, frames in order": cyclegan.cycle_error(G_Y, G_X, x.flatten(0, 1)),         # lesson 12's
+    "cycle term, frames shuffled": cyclegan.cycle_error(G_Y, G_X, shuffled.flatten(0, 1)),
     "recycle term, frames in order": recycle_term(to_y, x),
     "recycle term, frames shuffled": recycle_term(recyclegan.translate_clips(G_Y, shuffled), shuffled),
 }
