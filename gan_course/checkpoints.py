@@ -340,3 +340,21 @@ def save_trained(name: str, state: dict, command: str, data_source: str, metrics
     if verbose:
         print(where)
     return entry
+
+
+def load_into(net: torch.nn.Module, name: str, device=None, root: str | os.PathLike = ROOT) -> torch.nn.Module:
+    """``net`` with the committed, sha256-verified state of ``name`` (stored halves back in float32), in eval mode."""
+    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in load(name, root).items()})
+    return net.to(device or "cpu").eval()
+
+
+def save_half(name: str, net: torch.nn.Module, metrics, seconds: float, data_source: str, seed: int, epochs: int,
+              limit: int | None, root, to_registry: bool, verbose: bool, cache=None, keep_full: str = "") -> dict:
+    """A recipe's end for one network: its state in half precision (keys containing ``keep_full``, if given, in full),
+    ``metrics(net)`` measured on what is stored, then :func:`save_trained` with the recipe's command."""
+    state = {k: v.detach().cpu().half() if v.is_floating_point() and not (keep_full and keep_full in k)
+             else v.detach().cpu() for k, v in net.state_dict().items()}
+    net.cpu().load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    scores = {**metrics(net), "seconds": round(seconds, 1), "machine": runtime.describe_machine()}
+    command = recipe_command(name, seed, epochs, limit, to_registry)
+    return save_trained(name, state, command, data_source, scores, root, to_registry, verbose, cache=cache)

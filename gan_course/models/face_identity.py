@@ -70,8 +70,9 @@ def fit_identity(faces, epochs: int = 20, seed: int = 0, batch_size: int = 64, l
 
 
 @torch.no_grad()
-def _batched(net: nn.Module, fn, *tensors: Tensor, batch_size: int = 500) -> Tensor:
-    """``fn(net, *batch)`` over ``tensors`` in batches, ``net`` in eval mode (its mode restored after); on the CPU."""
+def in_batches(net: nn.Module, fn, *tensors: Tensor, batch_size: int = 500) -> Tensor:
+    """``fn(net, *batch)`` over ``tensors`` in batches, on ``net``'s device, ``net`` in eval mode (its mode restored
+    after); the results concatenated on the CPU."""
     device, was_training = next(net.parameters()).device, net.training
     out = [fn(net.eval(), *(t[i:i + batch_size].to(device) for t in tensors)).cpu()
            for i in range(0, len(tensors[0]), batch_size)]
@@ -81,7 +82,7 @@ def _batched(net: nn.Module, fn, *tensors: Tensor, batch_size: int = 500) -> Ten
 
 def predict_identity(net: IdentityNet, images: Tensor, batch_size: int = 500) -> Tensor:
     """The identity ``net`` reads in each of ``images`` (N,), on the CPU."""
-    return _batched(net, lambda n, x: n(x).argmax(1), images, batch_size=batch_size)
+    return in_batches(net, lambda n, x: n(x).argmax(1), images, batch_size=batch_size)
 
 
 def identity_accuracy(net: IdentityNet, images: Tensor, labels: Tensor, batch_size: int = 500) -> float:
@@ -98,33 +99,16 @@ def by_yaw(values: Tensor, yaw: Tensor) -> list[float | None]:
 # --------------------------------------------------------------------------- storing, loading and the recipe
 
 
-def _load(net: nn.Module, name: str, device, root) -> nn.Module:
-    """``net`` with the committed, sha256-verified state of ``name``, in eval mode."""
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in checkpoints.load(name, root).items()})
-    return net.to(device or "cpu").eval()
-
-
 def load_identity(device=None, root=checkpoints.ROOT) -> IdentityNet:
     """The committed :data:`IDENTITY_NAME` network (:func:`train_identity_recipe`)."""
-    return _load(IdentityNet(**IDENTITY_SIZE), IDENTITY_NAME, device, root)
+    return checkpoints.load_into(IdentityNet(**IDENTITY_SIZE), IDENTITY_NAME, device, root)
 
 
-def _faces(split: str, limit: int | None = None, device=None, verbose: bool = False):
-    """The first ``limit`` views of the ``split`` faces (all: None), on ``device``."""
+def faces_on(split: str, limit: int | None = None, device=None, verbose: bool = False):
+    """The first ``limit`` views of the ``split`` faces (all: None) of :func:`load_faces`, on ``device``."""
     faces, keep = load_faces(split, verbose=verbose), slice(None, limit)
     return dataclasses.replace(faces, params=faces.params[keep], **{k: v[keep].to(device or "cpu") for k, v in
                                                                      vars(faces).items() if isinstance(v, Tensor)})
-
-
-def _save(name, net, metrics, seconds, data, seed, epochs, limit, root, register, verbose, cache) -> dict:
-    """Store ``net`` in half precision (a ``template``, TP-GAN's, in full), measure what is stored (``metrics(net)``)
-    and save it."""
-    state = {k: v.detach().cpu().half() if v.is_floating_point() and "template" not in k else v.detach().cpu()
-             for k, v in net.state_dict().items()}
-    net.cpu().load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    metrics = {**metrics(net), "seconds": round(seconds, 1), "machine": runtime.describe_machine()}
-    command = checkpoints.recipe_command(name, seed, epochs, limit, register)
-    return checkpoints.save_trained(name, state, command, data, metrics, root, register, verbose, cache=cache)
 
 
 def train_identity_recipe(seed: int = 0, epochs: int = 20, root=checkpoints.ROOT, limit: int | None = None,
@@ -132,7 +116,7 @@ def train_identity_recipe(seed: int = 0, epochs: int = 20, root=checkpoints.ROOT
     """``python -m gan_course train faces-identity``: :func:`fit_identity` on the training faces, stored in half
     precision; what is stored is scored on the test views (new poses and lights), by |yaw|, and their frontal views."""
     checkpoints.check_recipe_options(epochs=epochs, limit=limit)
-    faces, test = _faces("train", limit, runtime.device(), verbose), _faces("test")
+    faces, test = faces_on("train", limit, runtime.device(), verbose), faces_on("test")
     start = time.perf_counter()
     net, seconds = fit_identity(faces, epochs, seed, verbose=verbose, held_out=test), time.perf_counter() - start
     right = lambda net: (predict_identity(net, test.images) == test.identity).double()  # noqa: E731
@@ -140,4 +124,5 @@ def train_identity_recipe(seed: int = 0, epochs: int = 20, root=checkpoints.ROOT
                           "test_accuracy_by_yaw": by_yaw(right(net), test.yaw), "train_views": len(faces),
                           "test_frontal_accuracy": identity_accuracy(net, test.frontal, test.identity),
                           "train_accuracy": identity_accuracy(net, faces.images, faces.identity)}
-    return _save(IDENTITY_NAME, net, scores, seconds, faces.source, seed, epochs, limit, root, register, verbose, cache)
+    return checkpoints.save_half(IDENTITY_NAME, net, scores, seconds, faces.source, seed, epochs, limit, root, register,
+                                 verbose, cache)

@@ -48,8 +48,7 @@ from ..data.faces import LANDMARKS, identities, landmarks as face_landmarks
 from ..train import Step
 from .cyclegan import PatchDiscriminator, ResidualBlock
 from .dcgan import init_weights
-from .face_identity import (YAW_BINS, IdentityNet, _batched, _faces, _load, _save, by_yaw, load_identity,
-                            predict_identity)
+from .face_identity import YAW_BINS, IdentityNet, by_yaw, faces_on, in_batches, load_identity, predict_identity
 
 #: (h, w) per landmark: the paper's 40x40, 40x40, 32x40, 32x48 at 128 (authors' code), x0.155 by face size (its eyes ~51
 #: px above the mouth, ours 7.9), rounded up to even sides; our eyes are 7.3 px apart: eye patches touch, as theirs do.
@@ -321,16 +320,17 @@ def fit(config: TPGANConfig, faces, identity_net: IdentityNet | None = None, *, 
 
 def synthesize(G: Generator, images: Tensor, landmarks: Tensor, batch_size: int = 500) -> Tensor:
     """G(x) for each view, in batches, on the CPU."""
-    return _batched(G, lambda g, x, p: g(x, p)[0], images, landmarks, batch_size=batch_size)
+    return in_batches(G, lambda g, x, p: g(x, p)[0], images, landmarks, batch_size=batch_size)
 
 
 def measure(G: Generator, faces, identity_net: IdentityNet, batch_size: int = 500) -> dict:
     """``l1`` (|G(x) - y|), ``identity_accuracy`` (read by ``identity_net``), ``asymmetry`` (|G(x) - flip G(x)|) and
-    baselines (``_views``: of the inputs, ``_frontal``: of the truth), overall and ``_by_yaw`` (over ``yaw_bins``)."""
+    baselines (``_views``: of the inputs as they are, ``_frontal``: of the truth), overall and ``_by_yaw``."""
     fake, frontal = synthesize(G, faces.images, faces.landmarks, batch_size), faces.frontal.cpu()
     asymmetry = lambda x: (x - x.flip(-1)).abs().mean((1, 2, 3))  # noqa: E731
     known = lambda x: (predict_identity(identity_net, x, batch_size) == faces.identity.cpu()).double()  # noqa: E731
     per_view = {"l1": (fake - frontal).abs().mean((1, 2, 3)), "identity_accuracy": known(fake),
+                "l1_views": (faces.images.cpu() - frontal).abs().mean((1, 2, 3)),
                 "asymmetry": asymmetry(fake), "identity_accuracy_views": known(faces.images),
                 "identity_accuracy_frontal": known(frontal), "asymmetry_frontal": asymmetry(frontal)}
     return {**{k: v.double().mean().item() for k, v in per_view.items()},
@@ -357,7 +357,7 @@ def variant(name: str) -> TPGANConfig:
 
 def load(name: str, device=None, root=checkpoints.ROOT) -> Generator:
     """The committed G of ``name`` (:func:`train_recipe`), in eval mode."""
-    return _load(Generator(variant(name)), name, device, root)
+    return checkpoints.load_into(Generator(variant(name)), name, device, root)
 
 
 def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=checkpoints.ROOT, limit: int | None = None,
@@ -366,7 +366,7 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     default: ``steps``), store G in half precision, :func:`measure` what is stored on the test faces. Resumable."""
     config = variant(name)
     checkpoints.check_recipe_options(epochs=epochs, limit=limit)
-    faces = _faces("train", limit, runtime.device(), verbose)
+    faces = faces_on("train", limit, runtime.device(), verbose)
     per_epoch = max(1, len(faces) // config.batch_size)
     config = config if epochs is None else dataclasses.replace(config, steps=epochs * per_epoch)
     epochs, identity_net = config.steps // per_epoch, load_identity(faces.images.device, root)
@@ -374,7 +374,7 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     nets, history = fit(config, faces, identity_net, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
     shutil.rmtree(run_dir)
-    scores = lambda G: {**measure(G, _faces("test"), identity_net.cpu()), "steps": config.steps,  # noqa: E731
+    scores = lambda G: {**measure(G, faces_on("test"), identity_net.cpu()), "steps": config.steps,  # noqa: E731
                         "train_views": len(faces)}
-    return _save(name, nets["G"], scores, history.seconds, faces.source, seed, epochs, limit, root, register, verbose,
-                 cache)
+    return checkpoints.save_half(name, nets["G"], scores, history.seconds, faces.source, seed, epochs, limit, root,
+                                 register, verbose, cache, keep_full="template")  # the template: pixel positions

@@ -242,6 +242,7 @@ def test_measure_reports_every_score_per_yaw_bin():
     assert scores["l1_by_yaw"] == pytest.approx([l1[:2].mean().item(), l1[2].item(), l1[3].item(), l1[4].item(),
                                                  l1[5:].mean().item()])       # 80: counted in the last bin
     assert scores["asymmetry"] == pytest.approx((faces.images - faces.images.flip(-1)).abs().mean().item())
+    assert scores["l1_views"] == pytest.approx((faces.images - faces.frontal).abs().mean().item())
     for key in ("identity_accuracy", "identity_accuracy_views", "identity_accuracy_frontal", "asymmetry_frontal"):
         assert 0 <= scores[key] <= 1 and len(scores[f"{key}_by_yaw"]) == 5
     frontal_only = tpgan.measure(Mirror(), fake_faces(3, yaw=[0, 3, -14]), face_identity.IdentityNet(**TINY_ID))
