@@ -29,7 +29,7 @@ suggests against illumination (``symmetry_on="laplacian"``, the default: :func:`
 0.039 against a turned face's 0.036-0.041: 4x less pull away from the target, while pose errors are still seen.
 ``symmetry_on="pixels"`` is the paper's Eq. 4.
 
-Taught in: lesson 15 (planned)
+Taught in: lesson 15
 """
 
 from __future__ import annotations
@@ -304,11 +304,14 @@ class TPGANStep(Step):
         return {t: terms[t].detach() if t in terms else fake.new_zeros(()) for t in TERMS}
 
 
-def fit(config: TPGANConfig, faces, identity_net: IdentityNet | None = None, *, seed: int = 0, **train_options
-        ) -> tuple[dict[str, nn.Module], train.History]:
-    """Train on a :class:`~gan_course.data.faces.Faces` (on the device), pasting at its mean frontal landmarks."""
+def fit(config: TPGANConfig, faces, identity_net: IdentityNet | None = None, *, seed: int = 0,
+        start: Generator | None = None, **train_options) -> tuple[dict[str, nn.Module], train.History]:
+    """Train on a :class:`~gan_course.data.faces.Faces` (on the device), pasting at its mean frontal landmarks; from
+    a copy of the generator ``start`` (of ``config``'s architecture, e.g. a committed one) instead of a fresh G."""
     runtime.seed_everything(seed)
     nets = {k: net.to(faces.images.device) for k, net in build(config, faces.frontal_landmarks.mean(0).cpu()).items()}
+    if start is not None:
+        nets["G"].load_state_dict(start.state_dict())  # its template too: it pastes where it learned to
     batches = DeviceBatches(faces.images, faces.landmarks, faces.frontal, faces.frontal_landmarks,
                             batch_size=config.batch_size, seed=seed)
     history = train.train(TPGANStep(nets, config, identity_net), batches, config.steps, **train_options)

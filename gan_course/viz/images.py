@@ -9,7 +9,8 @@ whose ``image_grid`` tiles the images.
     viz_images.plot_image_panels({"real": real[:64], "DCGAN": fake[:64]})
     viz_images.plot_score_bars({"real": scores_real.row(), "DCGAN": scores_fake.row()}, reference="real")
 
-Taught in: lessons 08 and 09 (``plot_image_rows``: lesson 12; ``animate_clips``: lesson 14)
+Taught in: lessons 08 and 09 (``plot_image_rows``: lesson 12; ``animate_clips``: lesson 14;
+``plot_faces``, ``plot_scores_by_yaw``: lesson 15)
 """
 
 from __future__ import annotations
@@ -201,3 +202,53 @@ def animate_clips(rows: dict[str, Tensor], interval: int = 300, title: str = "")
                                   top=1 - 0.45 / height)
 
     animate(range(frames), draw, interval=interval, figsize=(width, height))
+
+
+def plot_scores_by_yaw(measured: dict[str, dict], keys: Sequence[str] = ("l1", "identity_accuracy", "asymmetry"),
+                       axes=None, title: str | None = None) -> Figure:
+    """One panel per score of :func:`gan_course.models.tpgan.measure`, against |yaw|: a line per model
+    (``measured[name]``: its scores, with ``<key>_by_yaw`` and ``yaw_bins`` such as "15-30"), and the inputs as they
+    are (``<key>_views_by_yaw``) and the true frontal views (``<key>_frontal_by_yaw``) dotted, where measured."""
+    if not measured or any(f"{k}_by_yaw" not in s or "yaw_bins" not in s for s in measured.values() for k in keys):
+        raise ValueError(f"plot_scores_by_yaw needs scores with yaw_bins and {[f'{k}_by_yaw' for k in keys]}")
+    if axes is None:
+        fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.4), squeeze=False)
+        axes = axes[0]
+    fig, first = axes[0].figure, next(iter(measured.values()))
+    centres = [sum(map(float, b.split("-"))) / 2 for b in first["yaw_bins"]]
+    for ax, key in zip(axes, keys):
+        for name, scores in measured.items():
+            ax.plot(centres, [np.nan if v is None else v for v in scores[f"{key}_by_yaw"]], "o-", lw=2, label=name)
+        for base, style in (("views", ":"), ("frontal", "--")):
+            if f"{key}_{base}_by_yaw" in first:
+                ax.plot(centres, first[f"{key}_{base}_by_yaw"], style, color="grey", lw=1.5,
+                        label="input view as is" if base == "views" else "true frontal view")
+        ax.set_xlabel("|yaw| of the input view, degrees (bin centres)")
+        ax.set_title(key.replace("_", " "))
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_faces(images: Tensor, landmarks: Tensor | None = None, visible: Tensor | None = None,
+               labels: Sequence[str] | None = None, ax=None, title: str | None = None) -> Figure:
+    """A row of faces (N, C, H, W) in [-1, 1], with their ``landmarks`` (N, K, 2) (row, column) marked where given:
+    filled where ``visible`` (N, K) (default: all), hollow where the head hides them; ``labels`` under each face."""
+    n, _, h, w = images.shape
+    if landmarks is not None and (landmarks.dim() != 3 or len(landmarks) != n or landmarks.shape[-1] != 2):
+        raise ValueError(f"landmarks must be (N={n}, K, 2) (row, column), got {tuple(landmarks.shape)}")
+    fig, ax = make_axes(ax, figsize=(min(16, 0.9 * n + 1), 1.8))
+    ax.imshow(image_grid(images, nrow=n), cmap="gray", vmin=0, vmax=1)
+    if landmarks is not None:
+        seen = torch.ones(landmarks.shape[:2], dtype=torch.bool) if visible is None else visible.bool().cpu()
+        left = 2 + torch.arange(n)[:, None] * (w + 2)                     # image_grid's padding of 2
+        rows, cols = 2 + landmarks[..., 0].cpu(), left + landmarks[..., 1].cpu()
+        ax.scatter(cols[seen], rows[seen], s=14, c="tab:red", marker="o", label="landmark")
+        ax.scatter(cols[~seen], rows[~seen], s=14, facecolors="none", edgecolors="tab:red", label="hidden")
+    ax.set_xticks([2 + w / 2 + i * (w + 2) for i in range(n)], labels or [""] * n, fontsize=7)
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return fig

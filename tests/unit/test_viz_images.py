@@ -100,3 +100,31 @@ def test_animate_clips_draws_each_rows_frame_t(monkeypatch):
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(N, T, C, H, W\)"):
         viz_images.animate_clips({"x": torch.zeros(2, 1, 32, 32)})
+
+
+def test_scores_by_yaw_one_panel_per_score_with_baselines_where_measured():
+    bins = ["0-15", "15-30", "30-45"]
+    scores = {"l1_by_yaw": [0.1, 0.2, None], "l1_views_by_yaw": [0.2, 0.4, 0.6], "asymmetry_by_yaw": [0.0, 0.1, 0.2],
+              "asymmetry_frontal_by_yaw": [0.05] * 3, "yaw_bins": bins}
+    fig = viz_images.plot_scores_by_yaw({"a": scores, "b": scores}, keys=("l1", "asymmetry"), title="t")
+    l1, asymmetry = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == ["l1", "asymmetry"]
+    assert [line.get_label() for line in l1.lines] == ["a", "b", "input view as is"]
+    assert [line.get_label() for line in asymmetry.lines] == ["a", "b", "true frontal view"]
+    assert list(l1.lines[0].get_xdata()) == [7.5, 22.5, 37.5] and np.isnan(l1.lines[0].get_ydata()[2])  # empty bin
+    with pytest.raises(ValueError, match="identity_accuracy_by_yaw"):
+        viz_images.plot_scores_by_yaw({"a": scores})
+    matplotlib.pyplot.close("all")
+
+
+def test_faces_mark_visible_landmarks_filled_and_hidden_ones_hollow():
+    images, landmarks = torch.zeros(3, 1, 8, 8), torch.full((3, 2, 2), 4.0)
+    visible = torch.tensor([[True, True], [True, False], [False, False]])
+    fig = viz_images.plot_faces(images, landmarks, visible, labels=["a", "b", "c"], title="t")
+    filled, hollow = fig.axes[0].collections
+    assert len(filled.get_offsets()) == 3 and len(hollow.get_offsets()) == 3
+    assert [tuple(p) for p in filled.get_offsets()] == [(6, 6), (6, 6), (16, 6)]     # column 4 of image 0 and 1
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="landmarks must be"):
+        viz_images.plot_faces(images, torch.zeros(2, 2, 2))
+    matplotlib.pyplot.close("all")
