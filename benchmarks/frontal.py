@@ -22,7 +22,6 @@ mean ± standard error over seeds and every seed's value.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from cgan_variants import committed_row, mean_se, run_jobs
+from cgan_variants import committed_row, mean_se, run_jobs, seed_runs
 from translation import table
 
 from gan_course import checkpoints, runtime
@@ -88,19 +87,8 @@ def by_yaw_table(rows: list[dict], names: list[str], column: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds")
-    parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
-    parser.add_argument("--variants", default=",".join(tpgan.VARIANTS))
-    parser.add_argument("--steps", type=int, default=0, help="generator steps (default: the variants' own)")
-    parser.add_argument("--out", default=str(OUT))
-    args = parser.parse_args()
-    names, seeds = args.variants.split(","), [int(s) for s in args.seeds.split(",")]
-    unknown = [n for n in names if n not in tpgan.VARIANTS]
-    if unknown:
-        parser.error(f"unknown variants {unknown}; expected some of {', '.join(tpgan.VARIANTS)}")
+    args, names, seeds = seed_runs(__doc__, tpgan.VARIANTS, OUT)
     jobs = [(n, s, args.steps, args.out) for s in seeds for n in names]
-    print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
 
     def describe(row):
         return (f"{row['variant']:<16} seed {row['seed']}: L1 {row['l1']:.4f}, identity accuracy "

@@ -15,12 +15,11 @@ them the same way (their metrics are in the checkpoint manifest), so ``--seeds 1
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
 
-from cgan_variants import committed_row, mean_se, run_jobs
+from cgan_variants import committed_row, mean_se, run_jobs, seed_runs
 from gan_course import data, evaluation, runtime
 from gan_course.models import infogan
 
@@ -49,18 +48,8 @@ def run(job: tuple) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds")
-    parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
-    parser.add_argument("--variants", default=",".join(infogan.VARIANTS))
-    parser.add_argument("--out", default=str(OUT))
-    args = parser.parse_args()
-    names, seeds = args.variants.split(","), [int(s) for s in args.seeds.split(",")]
-    unknown = [n for n in names if n not in infogan.VARIANTS]
-    if unknown:
-        parser.error(f"unknown variants {unknown}; expected some of {', '.join(infogan.VARIANTS)}")
+    args, names, seeds = seed_runs(__doc__, infogan.VARIANTS, OUT, steps=False)
     jobs = [(n, s, args.out) for n in names for s in seeds]
-    print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
     rows = [row for n in names if 0 not in seeds for row in [committed_row(n)] if row]
     rows += run_jobs(run, jobs, args.jobs, lambda row: f"{row['variant']:<16} seed {row['seed']}: code accuracy "
                      f"{row['code_accuracy']:.3f}")

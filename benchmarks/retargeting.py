@@ -20,14 +20,13 @@ completes 3 seeds for those. The tables give mean ± standard error over seeds a
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
 
 import torch
 
-from cgan_variants import committed_row, run_jobs
+from cgan_variants import committed_row, run_jobs, seed_runs
 from translation import stored, table
 
 from gan_course import checkpoints, runtime
@@ -63,19 +62,8 @@ def run(job: tuple) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds")
-    parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
-    parser.add_argument("--variants", default=",".join(recyclegan.VARIANTS))
-    parser.add_argument("--steps", type=int, default=0, help="generator steps (default: the variants' own)")
-    parser.add_argument("--out", default=str(OUT))
-    args = parser.parse_args()
-    names, seeds = args.variants.split(","), [int(s) for s in args.seeds.split(",")]
-    unknown = [n for n in names if n not in recyclegan.VARIANTS]
-    if unknown:
-        parser.error(f"unknown variants {unknown}; expected some of {', '.join(recyclegan.VARIANTS)}")
+    args, names, seeds = seed_runs(__doc__, recyclegan.VARIANTS, OUT)
     jobs = [(n, s, args.steps, args.out) for s in seeds for n in names]
-    print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
 
     def describe(row):
         return (f"{row['variant']:<30} seed {row['seed']}: content {row['content']:.3f}, flicker {row['flicker']:.3f}, "

@@ -18,13 +18,12 @@ mean ± standard error over seeds and every seed's value.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import time
 from pathlib import Path
 
-from cgan_variants import committed_row, mean_se, run_jobs
+from cgan_variants import committed_row, mean_se, run_jobs, seed_runs
 from gan_course import runtime
 from gan_course.data import domains
 from gan_course.models import cyclegan, twingan
@@ -85,19 +84,8 @@ def table(rows: list[dict], names: list[str], columns: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds")
-    parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--steps", type=int, default=0, help="generator steps (default: the variants' own)")
-    parser.add_argument("--out", default=str(OUT))
-    args = parser.parse_args()
-    names, seeds = args.variants.split(","), [int(s) for s in args.seeds.split(",")]
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown:
-        parser.error(f"unknown variants {unknown}; expected some of {', '.join(VARIANTS)}")
+    args, names, seeds = seed_runs(__doc__, VARIANTS, OUT)
     jobs = [(n, s, args.steps, args.out) for n in names for s in seeds]
-    print(f"machine: {runtime.describe_machine()}; {len(jobs)} runs, {args.jobs} at once")
 
     def describe(row):
         key = "label_preservation_ab" if row["variant"] in cyclegan.VARIANTS else "label_preservation_xy"
