@@ -114,6 +114,7 @@ print(gan_course.runtime.describe_machine())
 # | 12 | `12_unpaired_translation` | CycleGAN: translation without pairs; why the adversarial loss cannot keep the content; label preservation against a do-nothing baseline |
 # | 13 | `13_twin_translation` | Twin-GAN: one translator for two domains, switched by its batch norms; search across domains in a shared embedding |
 # | 14 | `14_recycle_gan` | Recycle-GAN: video translation; what a frame-by-frame objective cannot see, temporal predictors and the recycle loss, measured against motion that is known |
+# | 15 | `15_tpgan_pose` | TP-GAN: a frontal face from any pose, with a global and a local pathway; what the symmetry and identity losses add, measured per yaw angle on rendered faces whose frontal view is known |
 #
 # ## 3. How to run the course
 #

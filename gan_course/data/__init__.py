@@ -10,11 +10,11 @@
 * :mod:`.moving_digits`: clips of those digits moving (bouncing or orbiting), with their known motion, for
   Recycle-GAN (lesson 14);
 * :mod:`.faces`: procedurally rendered 3-D heads with known identity factors, pose, light and landmarks, for
-  TP-GAN and StyleGAN (planned).
+  TP-GAN (lesson 15) and StyleGAN (planned).
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–14 (captions and LabelledMixtures: lesson 10)
+Taught in: lessons 00–15 (captions and LabelledMixtures: lesson 10)
 """
 
 from . import captions, digits, domains, faces, moving_digits, toys

@@ -15,7 +15,7 @@ frontal face under a frontal light equals its mirror image exactly. :func:`landm
 Both splits show the same 200 identities, in poses and lights from different seeds; ``first_identity=200``
 gives new people. Images: float32 in [-1, 1] (background -1), 8-bit, cached under ``cache_dir() / "faces"``.
 
-Taught in: lesson 15 (planned)
+Taught in: lesson 15
 """
 
 from __future__ import annotations

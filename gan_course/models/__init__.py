@@ -14,8 +14,8 @@
 * :mod:`~gan_course.models.twingan`: Li (2018), Twin-GAN.
 * :mod:`~gan_course.models.recyclegan`: Bansal et al. (2018), Recycle-GAN (temporal predictors, the recycle
   loss).
-* :mod:`~gan_course.models.tpgan`: Huang et al. (2017), TP-GAN (frontal view synthesis; its lesson is planned), and
+* :mod:`~gan_course.models.tpgan`: Huang et al. (2017), TP-GAN (frontal view synthesis), and
   :mod:`~gan_course.models.face_identity`, the procedural faces' identity network it is measured with.
 
-Taught in: lessons 00–14.
+Taught in: lessons 00–15.
 """

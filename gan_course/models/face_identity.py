@@ -12,7 +12,7 @@ faces. ``python -m gan_course train faces-identity`` (:func:`train_identity_reci
 :data:`IDENTITY_NAME`, scored on the test views (new poses and lights) by |yaw| and on their frontal views;
 :func:`load_identity` loads it.
 
-Taught in: lesson 15 (planned)
+Taught in: lesson 15
 """
 
 from __future__ import annotations
