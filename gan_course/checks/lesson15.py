@@ -13,18 +13,13 @@ import torch
 from ._common import _call, _describe, _loss_cases, _passed, exercise_check
 
 
-def _symmetry(images, on):
-    from ..models import tpgan
-
-    x = tpgan.high_pass(images) if on == "laplacian" else images
-    return (x - x.flip(-1)).abs().mean()
-
-
 @exercise_check(seed=150)
 def symmetry_loss(student_fn: Callable) -> None:
     """Check ``student_fn(images, on) -> loss``: TP-GAN's L_sym, the mean over every pixel of |I - flip I| (flipped
     left to right), of the images (``on="pixels"``) or of ``tpgan.high_pass(images)`` (``on="laplacian"``), with
     gradients reaching the images."""
+    from ..models import tpgan
+
     gen = torch.Generator().manual_seed(15)
     faces = torch.rand(4, 1, 8, 8, generator=gen) * 2 - 1
     wide = torch.rand(2, 3, 6, 10, generator=gen) * 2 - 1           # colour, not square: the flip is along width
@@ -41,7 +36,7 @@ def symmetry_loss(student_fn: Callable) -> None:
     ]
     for case, on, images, hint in cases:
         _loss_cases(lambda x, on=on: student_fn(x, on),       # _loss_cases reports what the student's code raises
-                    [(case, {"images": images}, hint)], lambda x, on=on: _symmetry(x, on),
+                    [(case, {"images": images}, hint)], lambda x, on=on: tpgan.symmetry_loss(x, on),
                     grad_hint="Nothing may be detached: G learns from this loss.")
     bad = _refuses(student_fn)
     if bad is not None:
