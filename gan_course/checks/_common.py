@@ -20,6 +20,8 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from ..runtime import torch_threads
+
 NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code"
 
 _current = {"case": "setting up the check"}  # the case being checked, for failures nobody foresaw
@@ -33,10 +35,9 @@ def exercise_check(seed: int) -> Callable:
         @functools.wraps(check)
         def run(student_fn):
             _current["case"] = "setting up the check"
-            threads = torch.get_num_threads()
-            with torch.random.fork_rng(devices=[]):
+            # the cases are tiny: one thread is fastest, and never waits for a busy core
+            with torch.random.fork_rng(devices=[]), torch_threads(1):
                 torch.manual_seed(seed)
-                torch.set_num_threads(1)  # the cases are tiny: one thread is fastest, and never waits for a busy core
                 try:
                     return check(student_fn)
                 except AssertionError:
@@ -47,8 +48,6 @@ def exercise_check(seed: int) -> Callable:
                     raise AssertionError(
                         f"case '{_current['case']}': expected an answer the check can use, received one that "
                         f"failed when the check used it ({type(err).__name__}: {err})") from err
-                finally:
-                    torch.set_num_threads(threads)
 
         return run
 

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..runtime import cache_dir
+from ..runtime import cache_dir, torch_threads
 from .domains import _check, _check_seed, _quantise
 from .toys import _positive_int
 
@@ -265,13 +265,10 @@ def render(params: FaceParams, yaw=0.0, pitch=0.0, light=0.0, size: int = 32) ->
     (:func:`identities`), or 1 face shown in every pose given. ``yaw``, ``pitch`` and ``light`` (azimuth):
     degrees, one or N of each, within +-:data:`MAX_YAW`, :data:`MAX_PITCH` and :data:`MAX_LIGHT`."""
     params, yaw, pitch, light, size = _views(params, yaw, pitch, light, size)
-    step, threads = max(1, 65536 // (size * SUPERSAMPLE) ** 2), torch.get_num_threads()  # chunks fit in caches
-    torch.set_num_threads(1)  # small ops gain little from threads and lose much on busy cores (0.16 s against 22 s)
-    try:
+    step = max(1, 65536 // (size * SUPERSAMPLE) ** 2)  # chunks fit in caches
+    with torch_threads(1):  # small ops gain little from threads and lose much on busy cores (0.16 s against 22 s)
         out = [_render_chunk(params[i:i + step], yaw[i:i + step], pitch[i:i + step], light[i:i + step], size)
                for i in range(0, len(params), step)]
-    finally:
-        torch.set_num_threads(threads)
     return (torch.cat(out) * 2 - 1).unsqueeze(1)
 
 

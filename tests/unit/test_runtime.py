@@ -85,3 +85,21 @@ def test_limit_threads_sets_blas_and_torch_threads_and_refuses_nonsense():
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(ValueError, match="positive integer"):
             runtime.limit_threads(bad)
+
+
+def test_torch_threads_sets_the_number_inside_the_block_and_restores_it_even_after_an_error():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with runtime.torch_threads(1):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError, match="inside"), runtime.torch_threads(1):
+            raise RuntimeError("inside")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="positive integer"), runtime.torch_threads(bad):
+            pass
+    assert torch.get_num_threads() == before
