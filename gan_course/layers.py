@@ -2,8 +2,12 @@
 
 * :class:`MinibatchStdDev` (Karras et al. 2018, PGGAN, Section 3): D sees how varied its batch is.
 * :class:`DomainBatchNorm2d` (Twin-GAN): one network, two domains, told apart only by their batch norms.
+* :class:`ConvEncoder` and :class:`ConvDecoder`: DCGAN's convolutional encoder (image -> vector, with its last
+  feature map for feature matching) and decoder (vector -> image) for 32 x 32 images; the anomaly detectors'
+  generators, discriminators and encoders (AnoGAN, EGBAD, GANomaly, f-AnoGAN) are made of them.
 
-Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN).
+Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN),
+lesson 16 (the anomaly detectors' networks).
 """
 
 from __future__ import annotations
@@ -51,3 +55,59 @@ class DomainBatchNorm2d(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.norms[self.domain](x)
+
+
+IMAGE_SIZE_32 = 32  # ConvEncoder's input and ConvDecoder's output: (B, C, 32, 32)
+
+
+class ConvEncoder(nn.Module):
+    """DCGAN's encoder for 32 x 32 images: x (B, C, 32, 32) -> (B, out_dim).
+
+    Three strided 4 x 4 convolutions halve the size, 32 -> 16 -> 8 -> 4, while the channels double (``width``,
+    2x, 4x), each followed by batch norm (not after the first, as in DCGAN's D; ``batch_norm=False``: none
+    anywhere, as a WGAN-GP critic must be) and LeakyReLU(0.2); a last 4 x 4 convolution maps the (B, 4 width, 4, 4)
+    map, :meth:`features`, to the output vector: D's logit (``out_dim`` 1) or a code z.
+    """
+
+    def __init__(self, out_dim: int, channels: int = 1, width: int = 16, batch_norm: bool = True):
+        super().__init__()
+        norm = (lambda c: nn.BatchNorm2d(c)) if batch_norm else (lambda c: nn.Identity())
+        self.out_dim, self.channels = out_dim, channels
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2),                                  # (B, w, 16, 16)
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=not batch_norm), norm(2 * width), nn.LeakyReLU(0.2),  # 8 x 8
+            nn.Conv2d(2 * width, 4 * width, 4, 2, 1, bias=not batch_norm), norm(4 * width), nn.LeakyReLU(0.2),
+        )                                                                                            # (B, 4w, 4, 4)
+        self.head = nn.Conv2d(4 * width, out_dim, 4, 1, 0)                                           # (B, out, 1, 1)
+
+    def features(self, x: Tensor) -> Tensor:
+        """The last feature map (B, 4 width, 4, 4): what feature matching compares."""
+        if x.dim() != 4 or tuple(x.shape[1:]) != (self.channels, IMAGE_SIZE_32, IMAGE_SIZE_32):
+            raise ValueError(f"expected images (B, {self.channels}, 32, 32), got {tuple(x.shape)}")
+        return self.body(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).flatten(1)                                                # (B, out_dim)
+
+
+class ConvDecoder(nn.Module):
+    """DCGAN's generator for 32 x 32 images: z (B, z_dim) -> x (B, C, 32, 32) in [-1, 1].
+
+    A 4 x 4 transposed convolution makes a (B, 4 width, 4, 4) map from z, three strided ones double the size
+    4 -> 8 -> 16 -> 32 while the channels halve; batch norm and ReLU after each but the last, tanh at the output.
+    """
+
+    def __init__(self, z_dim: int, channels: int = 1, width: int = 16):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(z_dim, 4 * width, 4, 1, 0, bias=False), nn.BatchNorm2d(4 * width), nn.ReLU(),  # 4x4
+            nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),   # 16x16
+            nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh(),                                 # (B, C, 32, 32)
+        )
+
+    def forward(self, z: Tensor) -> Tensor:
+        if z.dim() != 2 or z.shape[1] != self.z_dim:
+            raise ValueError(f"expected z of shape (B, {self.z_dim}), got {tuple(z.shape)}")
+        return self.net(z[:, :, None, None])

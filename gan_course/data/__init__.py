@@ -10,14 +10,16 @@
 * :mod:`.moving_digits`: clips of those digits moving (bouncing or orbiting), with their known motion, for
   Recycle-GAN (lesson 14);
 * :mod:`.faces`: procedurally rendered 3-D heads with known identity factors, pose, light and landmarks, for
-  TP-GAN (lesson 15) and StyleGAN (planned).
+  TP-GAN (lesson 15) and StyleGAN (planned);
+* :mod:`.anomaly`: anomaly detection sets for lesson 16: one-class MNIST, and brick textures with synthetic
+  defects and their exact masks.
 
 Every public name of the first two is also here (``data.ring_of_gaussians``, ``data.load_mnist``).
 
-Taught in: lessons 00–15 (captions and LabelledMixtures: lesson 10)
+Taught in: lessons 00–16 (captions and LabelledMixtures: lesson 10; anomaly: lesson 16)
 """
 
-from . import captions, digits, domains, faces, moving_digits, toys
+from . import anomaly, captions, digits, domains, faces, moving_digits, toys
 from .digits import (
     DATA_CACHE,
     SIZES,
@@ -41,7 +43,7 @@ from .toys import (
 )
 
 __all__ = [
-    "captions", "digits", "domains", "toys",
+    "anomaly", "captions", "digits", "domains", "toys",
     "DATA_CACHE", "SIZES", "SPLITS", "DeviceBatches", "DigitData", "load_mnist", "load_sklearn_digits",
     "GaussianMixture", "LabelledMixtures", "ParallelLine", "SampleStream", "grid_of_gaussians", "mixture_1d",
     "ring_of_gaussians", "toy",

@@ -1,0 +1,34 @@
+"""Numbers that measure a GAN, one module per question:
+
+* :mod:`.distributions`: how close samples are to the data as distributions (W1, KL/JS/TV, mode coverage,
+  a Lipschitz estimate); lessons 02–05;
+* :mod:`.samples`: how close generated images are on a classifier's features (FID, IS, precision and
+  recall); lessons 08–09;
+* :mod:`.detection`: how well a score finds anomalies (AUROC, the ROC curve, a threshold for a false-alarm
+  rate); lesson 16.
+
+Every public name is also here: ``metrics.wasserstein1``, ``metrics.fid_from_features``, ``metrics.auroc``.
+Every function rejects bad input with a ``ValueError`` or ``TypeError`` that names the argument.
+
+Taught in: lessons 02–09 and 16
+"""
+
+from .detection import auroc, rates_at, roc_curve, threshold_at
+from .distributions import (
+    ModeCoverage,
+    js_divergence,
+    kl_divergence,
+    lipschitz_estimate,
+    mode_coverage,
+    mode_fractions,
+    total_variation,
+    wasserstein1,
+)
+from .samples import fid_from_features, frechet_distance, inception_score, knn_radii, precision_recall
+
+__all__ = [
+    "auroc", "rates_at", "roc_curve", "threshold_at",
+    "ModeCoverage", "js_divergence", "kl_divergence", "lipschitz_estimate", "mode_coverage", "mode_fractions",
+    "total_variation", "wasserstein1",
+    "fid_from_features", "frechet_distance", "inception_score", "knn_radii", "precision_recall",
+]
