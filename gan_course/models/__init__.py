@@ -16,6 +16,11 @@
   loss).
 * :mod:`~gan_course.models.tpgan`: Huang et al. (2017), TP-GAN (frontal view synthesis), and
   :mod:`~gan_course.models.face_identity`, the procedural faces' identity network it is measured with.
+* :mod:`~gan_course.models.anogan`: Schlegl et al. (2017), AnoGAN's latent search;
+  :mod:`~gan_course.models.egbad`: Zenati et al. (2018), EGBAD (a BiGAN); :mod:`~gan_course.models.ganomaly`:
+  Akçay et al. (2018), GANomaly; :mod:`~gan_course.models.fanogan`: Schlegl et al. (2019), f-AnoGAN;
+  :mod:`~gan_course.models.baselines` (autoencoder, kNN) and :mod:`~gan_course.models.detectors`, the five
+  anomaly detectors behind one interface.
 
-Taught in: lessons 00–15.
+Taught in: lessons 00–16.
 """

@@ -32,7 +32,7 @@ class AutoencoderConfig:
     z_dim: int = 32                   # the bottleneck
     width: int = 16
     channels: int = 1
-    steps: int = 2000                 # the same budget as the GAN detectors' generator steps
+    steps: int = 1500                 # the same budget as the GAN detectors' generator steps
     batch_size: int = 64
     lr: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)

@@ -41,7 +41,7 @@ class EGBADConfig:
     width: int = 16                   # channels of the first encoder / last decoder map
     channels: int = 1                 # image channels
     hidden: int = 256                 # D's joint hidden layer (f, the features of the score)
-    steps: int = 2000                 # generator (G and E) steps
+    steps: int = 1500                 # generator (G and E) steps
     batch_size: int = 64
     lr: float = 2e-4                  # Adam for all three, DCGAN's settings
     betas: tuple[float, float] = (0.5, 0.999)

@@ -41,8 +41,8 @@ class FAnoGANConfig:
     z_dim: int = 32                   # dimension of z ~ N(0, I)
     width: int = 16                   # channels of the first encoder / last decoder map
     channels: int = 1                 # image channels
-    steps: int = 2000                 # generator steps of the WGAN-GP (each after n_critic critic steps)
-    encoder_steps: int = 2000         # steps of the encoder's training
+    steps: int = 1500                 # generator steps of the WGAN-GP (each after n_critic critic steps)
+    encoder_steps: int = 1500         # steps of the encoder's training
     batch_size: int = 64
     lr: float = 1e-4                  # WGAN-GP's Adam (Gulrajani et al., Algorithm 1)
     betas: tuple[float, float] = (0.0, 0.9)

@@ -36,7 +36,7 @@ class GANomalyConfig:
     z_dim: int = 32                   # dimension of the codes z and ẑ
     width: int = 16                   # channels of the first encoder / last decoder map
     channels: int = 1                 # image channels
-    steps: int = 2000                 # generator steps
+    steps: int = 1500                 # generator steps
     batch_size: int = 64
     lr: float = 2e-4                  # Adam for G and D (the released code's 2e-4 and beta1 0.5)
     betas: tuple[float, float] = (0.5, 0.999)

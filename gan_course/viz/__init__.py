@@ -5,15 +5,17 @@
 * :mod:`.theory`: the optimal discriminator, the generator losses, divergences on parallel lines and Gaussians;
 * :mod:`.wgan`: gradient norms, transport plans, critics, clipped weights, the critic's reading of W1;
 * :mod:`.images`: scoring image generators (sample panels, score bars, confusion, precision-recall);
-* :mod:`.latent`: walking the latent space (lerp, slerp, interpolation strips, nearest neighbours).
+* :mod:`.latent`: walking the latent space (lerp, slerp, interpolation strips, nearest neighbours);
+* :mod:`.anomaly`: anomaly scores of normal images against anomalies, reconstructions and residual maps.
 
 The names of :mod:`.core`, :mod:`.toy`, :mod:`.theory` and :mod:`.wgan` are also here (``viz.plot_2d``);
-:mod:`.images` and :mod:`.latent` are used as modules (``from gan_course.viz import latent as viz_latent``).
+:mod:`.images`, :mod:`.latent` and :mod:`.anomaly` are used as modules (``from gan_course.viz import latent as
+viz_latent``).
 
-Taught in: lessons 00–09
+Taught in: lessons 00–09 and 16
 """
 
-from . import core, images, latent, theory, toy, wgan
+from . import anomaly, core, images, latent, theory, toy, wgan
 from .core import (
     D_COLOR,
     DATA_COLOR,
@@ -58,7 +60,7 @@ from .wgan import (
 )
 
 __all__ = [
-    "core", "images", "latent", "theory", "toy", "wgan",
+    "anomaly", "core", "images", "latent", "theory", "toy", "wgan",
     "D_COLOR", "DATA_COLOR", "FAKE_COLOR", "LivePlot", "animate", "animation_player", "build_slider_panel",
     "figure_png", "image_grid", "interact_snapshots", "make_axes", "plot_images", "plot_losses", "render_frames",
     "show_widget", "slider_panel", "to_numpy",
