@@ -95,4 +95,3 @@ def rates_at(scores, is_anomaly, threshold: float) -> tuple[float, float]:
     s, y = _scores_and_labels(scores, is_anomaly)
     flagged = s > threshold
     return float(flagged[~y].mean()), float(flagged[y].mean())
-

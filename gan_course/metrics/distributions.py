@@ -220,7 +220,8 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0) -> ModeC
     high_quality = distances[np.arange(len(x)), nearest] <= threshold * std  # (N,)
     counts = np.bincount(nearest[high_quality], minlength=len(c))  # (K,)
     hq_distances = distances[np.arange(len(x)), nearest][high_quality]  # (N_hq,)
-    spread = float(np.sqrt((hq_distances ** 2).mean()) / (std * np.sqrt(x.shape[1]))) if len(hq_distances) else float("nan")
+    spread = (float(np.sqrt((hq_distances ** 2).mean()) / (std * np.sqrt(x.shape[1]))) if len(hq_distances)
+              else float("nan"))
     if counts.sum() == 0:
         reverse_kl = float("inf")
     else:

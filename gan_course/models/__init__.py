@@ -19,8 +19,8 @@
 * :mod:`~gan_course.models.anogan`: Schlegl et al. (2017), AnoGAN's latent search;
   :mod:`~gan_course.models.egbad`: Zenati et al. (2018), EGBAD (a BiGAN); :mod:`~gan_course.models.ganomaly`:
   Akçay et al. (2018), GANomaly; :mod:`~gan_course.models.fanogan`: Schlegl et al. (2019), f-AnoGAN;
-  :mod:`~gan_course.models.baselines` (autoencoder, kNN) and :mod:`~gan_course.models.detectors`, the five
-  anomaly detectors behind one interface.
+  :mod:`~gan_course.models.baselines` (autoencoder, kNN), :mod:`~gan_course.models.detectors`, the five
+  anomaly detectors behind one interface, and :mod:`~gan_course.models.one_class`, what they share.
 
 Taught in: lessons 00–16.
 """

@@ -28,10 +28,10 @@ import torch
 from torch import Tensor, nn
 
 from .. import runtime, train
-from ..data.digits import DeviceBatches
 from ..layers import ConvDecoder, ConvEncoder
 from .dcgan import init_weights
 from .gan import GANStep
+from .one_class import fit_on_normal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +45,9 @@ class AnoGANConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     lam: float = 0.1                  # λ: weight of the discrimination loss in the search (the paper: 0.1)
     search_steps: int = 500           # Γ: gradient steps of the latent search (the paper: 500)
-    search_lr: float = 0.1            # Adam on z: of 0.005 ... 0.1, the lowest final loss on 200 normal training
-                                      # images (benchmarks/anomaly.py search; 0.0737 against 0.0998 at 0.005)
+    # Adam's step size on z: of 0.005 ... 0.1, the lowest final search loss on 200 normal training images
+    # (0.0737, against 0.0998 at 0.005; benchmarks/RESULTS.md)
+    search_lr: float = 0.1
 
 
 def build(config: AnoGANConfig = AnoGANConfig()) -> dict[str, nn.Module]:
@@ -61,15 +62,14 @@ def build(config: AnoGANConfig = AnoGANConfig()) -> dict[str, nn.Module]:
 def fit(config: AnoGANConfig, images: Tensor, *, seed: int = 0, **train_options
         ) -> tuple[dict[str, nn.Module], train.History]:
     """Train the GAN on ``images`` (normal ones only, (N, C, 32, 32) on the training device)."""
+    def make_step(nets: dict[str, nn.Module]) -> GANStep:
+        G, D = nets["G"], nets["D"]
+        return GANStep(G, D, torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas),
+                       torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas),
+                       sample_z=lambda n: torch.randn(n, config.z_dim, device=images.device))
+
     runtime.seed_everything(seed)
-    nets = {k: net.to(images.device) for k, net in build(config).items()}
-    G, D = nets["G"], nets["D"]
-    step = GANStep(G, D, torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas),
-                   torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas),
-                   sample_z=lambda n: torch.randn(n, config.z_dim, device=images.device))
-    history = train.train(step, DeviceBatches(images, batch_size=config.batch_size, seed=seed), config.steps,
-                          **train_options)
-    return {k: net.eval() for k, net in nets.items()}, history
+    return fit_on_normal(build(config), make_step, images, config.steps, config.batch_size, seed, **train_options)
 
 
 def search_loss(G: nn.Module, D: ConvEncoder, x: Tensor, z: Tensor, lam: float = 0.1) -> Tensor:

@@ -20,11 +20,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import runtime, train
-from ..data.digits import DeviceBatches
 from ..layers import ConvDecoder, ConvEncoder
 from ..train import Step
 from .classifier import load_judge
 from .dcgan import init_weights
+from .one_class import fit_on_normal, score_in_batches
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,24 +79,20 @@ def fit(config: AutoencoderConfig, images: Tensor, *, seed: int = 0, **train_opt
         ) -> tuple[dict[str, nn.Module], train.History]:
     """Train on ``images`` (normal ones only, on the training device)."""
     runtime.seed_everything(seed)
-    model = build(config)["AE"].to(images.device)
-    history = train.train(AutoencoderStep(model, config), DeviceBatches(images, batch_size=config.batch_size,
-                                                                        seed=seed), config.steps, **train_options)
-    return {"AE": model.eval()}, history
+    return fit_on_normal(build(config), lambda nets: AutoencoderStep(nets["AE"], config), images, config.steps,
+                         config.batch_size, seed, **train_options)
 
 
 @torch.no_grad()
 def score(nets: dict[str, nn.Module], images: Tensor, batch_size: int = 500) -> tuple[Tensor, Tensor]:
     """Scores |x - x̂|² / n (N,) and residual maps |x - x̂| (N, C, 32, 32); on the CPU."""
     model = nets["AE"].eval()
-    device = next(model.parameters()).device
-    scores, maps = [], []
-    for i in range(0, len(images), batch_size):
-        x = images[i:i + batch_size].to(device)
+
+    def score_batch(x: Tensor) -> tuple[Tensor, Tensor]:
         residual = x - model(x)
-        scores.append(residual.pow(2).flatten(1).mean(1).cpu())
-        maps.append(residual.abs().cpu())
-    return torch.cat(scores), torch.cat(maps)
+        return residual.pow(2).flatten(1).mean(1), residual.abs()
+
+    return score_in_batches(score_batch, images, next(model.parameters()).device, batch_size)
 
 
 def knn_scores(train_features: Tensor, test_features: Tensor, k: int = 5) -> Tensor:

@@ -28,7 +28,6 @@ import dataclasses
 import shutil
 import time
 
-import torch
 from torch import Tensor, nn
 
 from .. import checkpoints, metrics, runtime

@@ -29,10 +29,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import runtime, train
-from ..data.digits import DeviceBatches
 from ..layers import ConvDecoder, ConvEncoder
 from ..train import Step
 from .dcgan import init_weights
+from .one_class import fit_on_normal, score_in_batches
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,10 +120,8 @@ def fit(config: EGBADConfig, images: Tensor, *, seed: int = 0, **train_options
         ) -> tuple[dict[str, nn.Module], train.History]:
     """Train the BiGAN on ``images`` (normal ones only, (N, C, 32, 32) on the training device)."""
     runtime.seed_everything(seed)
-    nets = {k: net.to(images.device) for k, net in build(config).items()}
-    history = train.train(EGBADStep(nets, config), DeviceBatches(images, batch_size=config.batch_size, seed=seed),
-                          config.steps, **train_options)
-    return {k: net.eval() for k, net in nets.items()}, history
+    return fit_on_normal(build(config), lambda nets: EGBADStep(nets, config), images, config.steps,
+                         config.batch_size, seed, **train_options)
 
 
 @torch.no_grad()
@@ -132,15 +130,13 @@ def score(nets: dict[str, nn.Module], images: Tensor, config: EGBADConfig = EGBA
     """Anomaly scores A(x) (N,) and residual maps |x - G(E(x))| (N, C, 32, 32), one forward pass each; CPU."""
     G, E, D = (nets[k].eval() for k in ("G", "E", "D"))
     alpha = config.alpha if alpha is None else alpha
-    device = next(G.parameters()).device
-    scores, residuals = [], []
-    for i in range(0, len(images), batch_size):
-        x = images[i:i + batch_size].to(device)
+
+    def score_batch(x: Tensor) -> tuple[Tensor, Tensor]:
         z = E(x)                                                                 # one pass replaces the search
         rebuilt = G(z)
         residual = (x - rebuilt).abs()
         l_g = residual.flatten(1).mean(1)                                        # L_G
         l_d = (D.features(x, z) - D.features(rebuilt, z)).abs().mean(1)          # L_D (feature matching)
-        scores.append(((1 - alpha) * l_g + alpha * l_d).cpu())
-        residuals.append(residual.cpu())
-    return torch.cat(scores), torch.cat(residuals)
+        return (1 - alpha) * l_g + alpha * l_d, residual
+
+    return score_in_batches(score_batch, images, next(G.parameters()).device, batch_size)

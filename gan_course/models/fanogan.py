@@ -31,6 +31,7 @@ from ..data.digits import DeviceBatches
 from ..layers import ConvDecoder, ConvEncoder
 from ..train import Step
 from .dcgan import init_weights
+from .one_class import score_in_batches
 from .wgan import WGANStep
 
 ENCODER_TRAINING = ("ziz", "izi", "izi_f")
@@ -141,11 +142,9 @@ def score(nets: dict[str, nn.Module], images: Tensor, config: FAnoGANConfig = FA
     """Scores A(x) = A_R + κ A_D (N,) and residual maps |x - G(E(x))| (N, C, 32, 32), one pass each; on the CPU."""
     G, D, E = (nets[k].eval() for k in ("G", "D", "E"))
     kappa = config.kappa if kappa is None else kappa
-    device = next(G.parameters()).device
-    scores, maps = [], []
-    for i in range(0, len(images), batch_size):
-        x = images[i:i + batch_size].to(device)
+
+    def score_batch(x: Tensor) -> tuple[Tensor, Tensor]:
         image, feature, rebuilt = residuals(G, D, E, x)
-        scores.append((image + kappa * feature).cpu())
-        maps.append((x - rebuilt).abs().cpu())
-    return torch.cat(scores), torch.cat(maps)
+        return image + kappa * feature, (x - rebuilt).abs()
+
+    return score_in_batches(score_batch, images, next(G.parameters()).device, batch_size)

@@ -25,10 +25,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import runtime, train
-from ..data.digits import DeviceBatches
 from ..layers import ConvDecoder, ConvEncoder
 from ..train import Step
 from .dcgan import init_weights
+from .one_class import fit_on_normal, score_in_batches
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,10 +126,8 @@ def fit(config: GANomalyConfig, images: Tensor, *, seed: int = 0, **train_option
         ) -> tuple[dict[str, nn.Module], train.History]:
     """Train on ``images`` (normal ones only, (N, C, 32, 32) on the training device)."""
     runtime.seed_everything(seed)
-    nets = {k: net.to(images.device) for k, net in build(config).items()}
-    history = train.train(GANomalyStep(nets, config), DeviceBatches(images, batch_size=config.batch_size, seed=seed),
-                          config.steps, **train_options)
-    return {k: net.eval() for k, net in nets.items()}, history
+    return fit_on_normal(build(config), lambda nets: GANomalyStep(nets, config), images, config.steps,
+                         config.batch_size, seed, **train_options)
 
 
 def anomaly_score(z: Tensor, z_rebuilt: Tensor) -> Tensor:
@@ -142,11 +140,9 @@ def score(nets: dict[str, nn.Module], images: Tensor, config: GANomalyConfig = G
           batch_size: int = 500) -> tuple[Tensor, Tensor]:
     """Scores |z - ẑ|² (N,) and residual maps |x - x̂| (N, C, 32, 32), one forward pass each; on the CPU."""
     G = nets["G"].eval()
-    device = next(G.parameters()).device
-    scores, residuals = [], []
-    for i in range(0, len(images), batch_size):
-        x = images[i:i + batch_size].to(device)
+
+    def score_batch(x: Tensor) -> tuple[Tensor, Tensor]:
         rebuilt, z, z_rebuilt = G(x)
-        scores.append(anomaly_score(z, z_rebuilt).cpu())
-        residuals.append((x - rebuilt).abs().cpu())
-    return torch.cat(scores), torch.cat(residuals)
+        return anomaly_score(z, z_rebuilt), (x - rebuilt).abs()
+
+    return score_in_batches(score_batch, images, next(G.parameters()).device, batch_size)

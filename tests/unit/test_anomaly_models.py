@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gan_course.layers import ConvDecoder, ConvEncoder
-from gan_course.models import anogan, baselines, egbad, fanogan, ganomaly
+from gan_course.models import anogan, baselines, egbad, fanogan, ganomaly, one_class
 
 
 def images(n=8, seed=0):
@@ -172,3 +172,12 @@ def test_autoencoder_baseline_learns_and_knn_distances_by_hand():
 def test_knn_in_the_judges_features_takes_32_pixel_digits():
     features = baselines.judge_features(images(3))
     assert features.shape == (3, 256) and torch.isfinite(features).all()
+
+
+def test_scoring_in_batches_is_scoring_at_once():
+    x = images(7)
+    score_batch = lambda b: (b.mean((1, 2, 3)), b.abs())  # noqa: E731
+    whole = score_batch(x)
+    for batch_size in (1, 3, 7, 100):
+        scores, maps = one_class.score_in_batches(score_batch, x, "cpu", batch_size)
+        assert torch.equal(scores, whole[0]) and torch.equal(maps, whole[1])

@@ -26,8 +26,8 @@ def test_auroc_extremes_hand_computed_and_tensors():
     assert metrics.auroc([1, 1, 1, 1], y) == 0.5
     # pairs (anomaly, normal): (0.3 vs 0.1, 0.4) -> 1 + 0, (0.5 vs 0.1, 0.4) -> 1 + 1: 3 of 4
     assert metrics.auroc([0.1, 0.4, 0.3, 0.5], y) == 0.75
-    maps, masks = torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(0)), torch.zeros(3, 1, 4, 4,
-                                                                                                dtype=torch.bool)
+    maps = torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    masks = torch.zeros(3, 1, 4, 4, dtype=torch.bool)
     masks[:, :, 1, 1] = True
     expected = roc_auc_score(masks.flatten().numpy(), maps.flatten().numpy())
     assert metrics.auroc(maps, masks) == pytest.approx(expected, abs=1e-12)  # pixel level: any shape
