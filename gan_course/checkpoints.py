@@ -305,9 +305,10 @@ def check_recipe_options(**options) -> None:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
-def recipe_command(name: str, seed: int, epochs: int, limit: int | None, register: bool) -> str:
-    """The command line that reproduces the checkpoint ``name`` trained with these options."""
-    return (f"python -m gan_course train {name} --seed {seed} --epochs {epochs}"
+def recipe_command(name: str, seed: int, epochs: int | None, limit: int | None, register: bool) -> str:
+    """The command line that reproduces the checkpoint ``name`` trained with these options (``epochs`` None: the
+    recipe's own length, given in steps that need not be whole epochs)."""
+    return (f"python -m gan_course train {name} --seed {seed}" + (f" --epochs {epochs}" if epochs is not None else "")
             + (f" --limit {limit}" if limit is not None else "") + (" --register" if register else ""))
 
 

@@ -134,5 +134,5 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     test = load_data(data, "test")
     scores = lambda net: {**measure(method, dict(net.items()), test), "steps": steps,  # noqa: E731
                           "train_images": len(images)}
-    return checkpoints.save_half(name, test_time_networks(method, nets), scores, seconds,
-                                 test.source, seed, steps // per_epoch, limit, root, register, verbose, cache)
+    return checkpoints.save_half(name, test_time_networks(method, nets), scores, seconds,  # epochs None: the
+                                 test.source, seed, epochs, limit, root, register, verbose, cache)  # config's steps

@@ -58,3 +58,11 @@ def test_fanogan_checkpoints_each_stage_in_its_own_folder(tmp_path):
                                   progress=False, log_every=0)
     assert (tmp_path / "wgan_gp" / "latest.pt").exists() and (tmp_path / "encoder" / "latest.pt").exists()
     assert seconds > 0
+
+
+def test_a_recipe_run_at_its_own_length_records_a_command_without_epochs():
+    # 1,500 steps are not whole passes over the 4,000 brick patches (62 batches each): --epochs 24 would give 1,488
+    assert checkpoints.recipe_command("anogan-bricks", 0, None, None, True) == \
+        "python -m gan_course train anogan-bricks --seed 0 --register"
+    for name in detectors.VARIANTS:
+        assert "--epochs" not in checkpoints.entry(name)["command"]
