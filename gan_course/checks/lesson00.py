@@ -39,7 +39,7 @@ def train_three_modes(lr: float, steps: int, seed: int = 0) -> MLPGenerator:
     if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be an integer from 1 to {MAX_STEPS:,}, got {steps!r}")
     dist = three_mode_data()
-    with torch.random.fork_rng(devices=[]), torch_threads(1):  # tiny MLPs: 9 s alone, 98 s beside a busy process on more
+    with torch.random.fork_rng(devices=[]), torch_threads(1):  # tiny MLPs: 9 s alone, 98 s beside a busy one on 2
         torch.manual_seed(seed)
         G = MLPGenerator(z_dim=8, data_dim=1, hidden=64, depth=2)
         D = MLPDiscriminator(data_dim=1, hidden=64, depth=2)
