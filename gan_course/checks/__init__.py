@@ -23,9 +23,10 @@ through, and leaves the notebook's random stream alone.
 * :mod:`.lesson13` (Twin-GAN): ``twin_generator_loss``, ``nearest_across``; open: ``better_search``
 * :mod:`.lesson14` (Recycle-GAN): ``recycle_loss``; open: ``steady_translation``
 * :mod:`.lesson15` (TP-GAN): ``symmetry_loss``; open: ``weigh_identity``
+* :mod:`.lesson16` (anomaly detection, AnoGAN and EGBAD): ``latent_search``; open: ``alarm_threshold``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–15
+Taught in: lessons 00–16
 """
 
 from .lesson00 import three_modes
@@ -44,12 +45,13 @@ from .lesson12 import cycle_loss, history_query, translation_flags
 from .lesson13 import better_search, nearest_across, twin_generator_loss
 from .lesson14 import recycle_loss, steady_translation
 from .lesson15 import symmetry_loss, weigh_identity
+from .lesson16 import alarm_threshold, latent_search
 
 # Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
 # in seconds to about a minute and a half rather than well under a second.
 OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
         "shell_walk", "cherry_picked_is", "precision_without_recall", "caption_accuracy", "code_edit",
-        "translation_flags", "better_search", "steady_translation", "weigh_identity")
+        "translation_flags", "better_search", "steady_translation", "weigh_identity", "alarm_threshold")
 
 __all__ = [
     "three_modes",
@@ -68,4 +70,5 @@ __all__ = [
     "twin_generator_loss", "nearest_across", "better_search",
     "recycle_loss", "steady_translation",
     "symmetry_loss", "weigh_identity",
+    "latent_search", "alarm_threshold",
 ]

@@ -35,7 +35,7 @@ def test_every_lesson_with_exercises_is_collected():
     assert {"00_start_here", "01_gan_objective", "02_divergences", "03_first_gan", "04_wgan", "05_stabilising_gans",
             "06_dcgan", "07_dcgan_training", "08_evaluating_gans", "09_comparing_gans",
             "10_conditional_gans", "11_infogan", "12_unpaired_translation",
-            "13_twin_translation", "14_recycle_gan", "15_tpgan_pose"} <= {stem for stem, _, _ in EXERCISES}
+            "13_twin_translation", "14_recycle_gan", "15_tpgan_pose", "16_anomaly_gans"} <= {stem for stem, _, _ in EXERCISES}
 
 
 def test_every_check_a_notebook_calls_is_exported_under_its_name_and_signature():
@@ -62,7 +62,7 @@ def test_modules_are_short_and_say_which_lesson_teaches_them(path):
                                      "gan_course.checks")
     ending = module.__doc__.strip().splitlines()[-1]
     lesson = re.fullmatch(r"lesson(\d\d)", path.stem)
-    assert ending == (f"Taught in: lesson {lesson.group(1)}" if lesson else "Taught in: lessons 00–15")
+    assert ending == (f"Taught in: lesson {lesson.group(1)}" if lesson else "Taught in: lessons 00–16")
 
 
 def test_the_single_module_is_gone():
