@@ -73,7 +73,7 @@ SEED = 0
 P = gan_course.profile(PROFILE)
 N_TEST = P.pick(smoke=20, cpu=200, gpu=200)           # test images searched (of 200: 100 eights, 100 sixes)
 SEARCH_STEPS = P.pick(smoke=20, cpu=500, gpu=500)     # Γ, AnoGAN's search steps (the paper: 500)
-LAMBDAS = P.pick(smoke=(0.1, 1.0), cpu=(0.0, 0.1, 0.5, 0.9, 1.0), gpu=(0.0, 0.1, 0.5, 0.9, 1.0))
+LAMBDAS = P.pick(smoke=(0.1, 1.0), cpu=(0.0, 0.1, 1.0), gpu=(0.0, 0.1, 0.5, 0.9, 1.0))  # a search each: ~40 s on cpu
 
 gan_course.seed_everything(SEED)
 gan_course.record("profile", P.name)
