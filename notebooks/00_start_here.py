@@ -115,6 +115,8 @@ print(gan_course.runtime.describe_machine())
 # | 13 | `13_twin_translation` | Twin-GAN: one translator for two domains, switched by its batch norms; search across domains in a shared embedding |
 # | 14 | `14_recycle_gan` | Recycle-GAN: video translation; what a frame-by-frame objective cannot see, temporal predictors and the recycle loss, measured against motion that is known |
 # | 15 | `15_tpgan_pose` | TP-GAN: a frontal face from any pose, with a global and a local pathway; what the symmetry and identity losses add, measured per yaw angle on rendered faces whose frontal view is known |
+# | 16 | `16_anomaly_gans` | anomaly detection with GANs: AUROC; AnoGAN's latent search and its residual; why a BiGAN's encoder inverts G, and EGBAD's one-pass score, measured against the search |
+# | 17 | `17_anomaly_detectors` | GANomaly's two codes, f-AnoGAN's three encoders; four GAN detectors against two without a GAN on digits and brick defects, pixel by pixel, with their cost |
 #
 # ## 3. How to run the course
 #

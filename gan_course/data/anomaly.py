@@ -15,7 +15,7 @@ anomalies it has never seen. Both sets are 1x32x32 float32 images in [-1, 1]:
 
 The textures are quantised to 8 bits (what a PNG holds) and bit-identical for the same arguments.
 
-Taught in: lesson 16
+Taught in: lessons 16 and 17
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
   penultimate layer of the course's MNIST classifier (``mnist-classifier``, lessons 08-09). A strong baseline and
   not a fair one: the classifier was trained with labels on all ten digits, anomalies included.
 
-Taught in: lesson 16
+Taught in: lesson 17
 """
 
 from __future__ import annotations

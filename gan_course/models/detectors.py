@@ -19,7 +19,7 @@ it after the GAN. Every score also gives a residual map |x - x_rebuilt|, for loc
 The committed detectors are :data:`VARIANTS`, ``<method>-<data>``: ``digits`` is the source post's split (trained
 on the 400 training 8s; tested on the held-out 8s and 6s), ``bricks`` the texture-defect patches.
 
-Taught in: lesson 16
+Taught in: lessons 16 and 17
 """
 
 from __future__ import annotations

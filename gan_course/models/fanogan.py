@@ -15,7 +15,7 @@ The score is the izi_f loss of the image (Eq. 5-6), from one forward pass:
 
     A(x) = A_R(x) + κ A_D(x),   A_R = |x - G(E(x))|² / n,   A_D = |f(x) - f(G(E(x)))|² / n_d,   κ = 1.
 
-Taught in: lesson 16
+Taught in: lesson 17
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ image (G_D has only learned those), so its ẑ lands away from its z: the score 
 forward pass. D minimises the usual cross-entropy; when its loss falls below 1e-5, it is re-initialised (the
 released code does so, to keep the adversarial term informative).
 
-Taught in: lesson 16
+Taught in: lesson 17
 """
 
 from __future__ import annotations

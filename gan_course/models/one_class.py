@@ -1,7 +1,7 @@
 """What the one-class anomaly detectors of lesson 16 share: training a step on normal images, and scoring
 images in batches.
 
-Taught in: lesson 16
+Taught in: lessons 16 and 17
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Figures of lesson 16: anomaly scores of normal images against anomalies, and what the detectors rebuilt.
+"""Figures of lessons 16 and 17: anomaly scores of normal images against anomalies, what the detectors rebuilt,
+and tables of AUROCs.
 
-Taught in: lesson 16
+Taught in: lessons 16 and 17
 """
 
 from __future__ import annotations
@@ -64,6 +65,30 @@ def plot_reconstructions(rows: Mapping[str, Tensor], masks: Tensor | None = None
                        colors="red", linewidths=0.8)
     ax.set_yticks([(i + 0.5) * grids[0].shape[0] for i in range(len(rows))], list(rows))
     ax.set_xticks([])
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_auroc_grid(aurocs: Mapping[str, Mapping[str, float]], xlabel: str = "anomaly",
+                    title: str | None = None) -> Figure:
+    """A table of AUROCs as a heat map, detectors down and columns (e.g. the anomalous digit) across, each cell
+    written out; 0.5 (a coin) is white, red above it, blue below."""
+    if not aurocs:
+        raise ValueError("aurocs must name at least one detector")
+    columns = list(next(iter(aurocs.values())))
+    for name, row in aurocs.items():
+        if list(row) != columns:
+            raise ValueError(f"detector {name!r} has the columns {list(row)}, the first detector {columns}")
+    values = np.array([[row[c] for c in columns] for row in aurocs.values()], dtype=float)
+    fig, ax = make_axes(None, figsize=(0.7 * len(columns) + 2.2, 0.45 * len(aurocs) + 1.2))
+    ax.imshow(values, cmap="coolwarm", vmin=0, vmax=1, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(columns)), columns)
+    ax.set_yticks(range(len(aurocs)), list(aurocs))
+    ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
     fig.tight_layout()

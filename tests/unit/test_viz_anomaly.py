@@ -35,3 +35,16 @@ def test_reconstructions_rows_labels_and_mask_outlines():
     plt.close(fig)
     with pytest.raises(ValueError, match="has 3 images"):
         viz_anomaly.plot_reconstructions({"x": images, "y": images[:3]})
+
+
+def test_auroc_grid_writes_every_cell_and_rejects_ragged_rows():
+    fig = viz_anomaly.plot_auroc_grid({"a": {"1": 0.25, "6": 0.9}, "b": {"1": 0.5, "6": 1.0}}, title="t")
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.25", "0.50", "0.90", "1.00"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["a", "b"]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["1", "6"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="has the columns"):
+        viz_anomaly.plot_auroc_grid({"a": {"1": 0.2}, "b": {"6": 0.3}})
+    with pytest.raises(ValueError, match="at least one detector"):
+        viz_anomaly.plot_auroc_grid({})
