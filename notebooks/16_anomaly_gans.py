@@ -317,8 +317,7 @@ def search(G, D, x: torch.Tensor, z0: torch.Tensor, steps: int, lam: float, lr: 
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    with torch.no_grad():
-        final = anogan.search_loss(G, D, x, z, lam)
+    final = anogan.search_loss(G, D, x, z.detach(), lam).detach()
     G.requires_grad_(True)
     D.requires_grad_(True)
     return z.detach(), final

@@ -309,9 +309,10 @@ for method in detectors.METHODS:
 def ganomaly_score(G, x: torch.Tensor) -> torch.Tensor:
     """GANomaly's anomaly score of each image of x, (N,)."""
     ### BEGIN SOLUTION
-    with torch.no_grad():
-        _, z, z_rebuilt = G.eval()(x)
-    return (z - z_rebuilt).pow(2).mean(1)
+    G.eval()
+    with torch.inference_mode():
+        _, z, z_rebuilt = G(x)
+        return (z - z_rebuilt).pow(2).mean(1)
     ### END SOLUTION
 
 

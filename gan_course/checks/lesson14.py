@@ -85,13 +85,17 @@ def steady_translation(student_fn: Callable) -> None:
     from ..models.classifier import load_judge
 
     clips, G = steady_case()
-    judge = load_judge("printed")
-    framewise = recyclegan.measure(G, clips, judge)
     case = "200 held-out handwritten clips"
+    weights = [t.clone() for t in G.state_dict().values()]
     received = _call(student_fn, case, clips.frames.clone(), G, expected=f"clips of shape {tuple(clips.frames.shape)}")
+    if any(not torch.equal(a, b) for a, b in zip(weights, G.state_dict().values())):
+        raise AssertionError(f"case '{case}': expected G_Y unchanged, received its weights or statistics changed: "
+                             "translate with it (in eval mode, without training it)")
     if not isinstance(received, Tensor) or received.shape != clips.frames.shape or not received.is_floating_point():
         raise AssertionError(f"case '{case}': expected translated clips of shape {tuple(clips.frames.shape)}, received "
                              f"{_describe(received)}")
+    judge = load_judge("printed")  # the frame-by-frame reference only once the answer has the right shape
+    framewise = recyclegan.measure(G, clips, judge)
     scores = recyclegan.score_clips(received.detach().cpu().float(), clips, judge)
     wanted = {"flicker": framewise["flicker"] * STEADY_FLICKER, "content": framewise["content"] - STEADY_CONTENT,
               "displacement_error": framewise["displacement_error"] + 0.5}
