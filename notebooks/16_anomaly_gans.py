@@ -216,8 +216,8 @@ print("by λ:", {k: round(v, 3) for k, v in by_lambda_auroc.items()})
 # In the cpu run (seed 0) the AUROC climbed from 0.80 after 10 steps to 0.855 after 100, and then stayed (0.860 at
 # 200, 0.858 at 500): most of the paper's 500 steps buy nothing here. Over λ it was 0.852 (pixels only), 0.858 (the
 # paper's 0.1), 0.845, 0.831 and 0.811 (D's features only). Which of these differences are real? The search starts
-# from random codes, and the same detector has scored these 200 images at 0.841, 0.851 and 0.858 from three
-# different starts (`benchmarks/RESULTS.md`). So λ from 0 to 0.5 cannot be told apart on this test set; D's
+# from random codes: the same detector scored these 200 images at 0.841 and 0.851 from two other starts
+# (`benchmarks/RESULTS.md`), and at 0.858 here. So λ from 0 to 0.5 cannot be told apart on this test set; D's
 # features alone are clearly worse, and so is a search stopped after 10–20 steps.
 #
 # ## 4. EGBAD: learn the inverse instead of searching for it
