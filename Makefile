@@ -46,8 +46,8 @@ package-test: $(STAMP)
 	GAN_COURSE_PACKAGING=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/packaging
 
 # nbgrader end to end (tests/nbgrader): a temporary course, generate_assignment over the lessons with
-# exercises (release == exercises/), autograde of three submissions each (reference: full marks; untouched
-# release: 0; check cells edited: restored, 0), each within 2 minutes (smoke profile). Installs nbgrader into
+# exercises (release == exercises/), autograde of two submissions each (reference: full marks; check cells
+# edited: restored to the release as handed out, 0), each within 2 minutes (smoke profile). Installs nbgrader into
 # .venv when missing, with its JupyterLab/server extensions disabled so that `make lab` stays as it is.
 nbgrader-test: $(STAMP)
 	$(BIN)/python -c "import nbgrader" 2>/dev/null || { $(BIN)/python -m pip install "nbgrader>=0.9.6" && \

@@ -1,4 +1,4 @@
-"""nbgrader end to end: generate_assignment over the lessons with exercises, then autograde three submissions each.
+"""nbgrader end to end: generate_assignment over the lessons with exercises, then autograde two submissions each.
 
 Run with ``make nbgrader-test`` (or ``GAN_COURSE_NBGRADER=1 .venv/bin/python -m pytest -rP tests/nbgrader``);
 ``GAN_COURSE_NBGRADER_LESSONS="00_start_here 06_dcgan"`` picks some lessons. In a temporary course directory
@@ -7,9 +7,10 @@ Run with ``make nbgrader-test`` (or ``GAN_COURSE_NBGRADER=1 .venv/bin/python -m 
 * ``generate_assignment`` must release what ``exercises/`` holds: the same cells, sources and nbgrader
   metadata, and no line of a solution;
 * ``autograde``, in the smoke profile that the course's ``nbgrader_config.py`` selects, scores
-  ``reference`` (the source notebook itself) full marks, ``untouched`` (the release as handed out) zero,
-  and ``edited_checks`` (the release with every locked check cell replaced by ``pass``, which would pass
-  if nbgrader kept it) zero, with the check cells restored;
+  ``reference`` (the source notebook itself) full marks, and ``edited_checks`` (the release with every locked
+  check cell replaced by ``pass``, which would pass if nbgrader kept it) zero, with the check cells restored:
+  the autograded notebook's cells are then the release's, so this also grades the release as handed out (an
+  untouched submission was autograded separately until lesson 17: half as much time again, for no new case);
 * autograding one submission of one lesson takes at most two minutes on 2 CPU cores: its wall time, or,
   when the machine was busier than its cores (1-minute load average above the CPU count, e.g. other test
   runs beside this one), the CPU time nbgrader and its kernel used, which is what an idle machine needs.
@@ -34,7 +35,7 @@ import nbgrader_course as course_tools
 LESSONS = course_tools.graded_lessons()
 if os.environ.get("GAN_COURSE_NBGRADER_LESSONS"):
     LESSONS = [s for s in os.environ["GAN_COURSE_NBGRADER_LESSONS"].split() if s in LESSONS] or LESSONS
-STUDENTS = ("reference", "untouched", "edited_checks")
+STUDENTS = ("reference", "edited_checks")
 MAX_SECONDS = 120  # autograding one submission of one lesson, 2 CPU cores
 TIMES = course_tools.ROOT / "build" / "nbgrader" / "autograde.json"
 
@@ -88,7 +89,7 @@ def test_release_is_the_exercises(course, stem):
 
 
 def submissions(course, stem) -> dict:
-    """Write the three submissions of a lesson under ``submitted/``; the edited check cells' original text."""
+    """Write the submissions of a lesson under ``submitted/``; the edited check cells' original text."""
     import nbformat
 
     reference = nbformat.read(course / "source" / stem / f"{stem}.ipynb", as_version=4)
@@ -99,7 +100,7 @@ def submissions(course, stem) -> dict:
         if is_check(cell):
             originals[cell.metadata["nbgrader"]["grade_id"]] = cell.source
             cell.source = "pass"  # a check that cannot fail, if nbgrader kept it
-    for student, nb in zip(STUDENTS, (reference, untouched, edited)):
+    for student, nb in zip(STUDENTS, (reference, edited)):
         target = course / "submitted" / student / stem / f"{stem}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
@@ -179,14 +180,15 @@ def test_autograde(course, stem):
         assert set(got[student]) == set(points), f"{stem}/{student}: graded cells {sorted(got[student])}"
         assert {k: m for k, (_, m) in got[student].items()} == points
     assert {k: s for k, (s, _) in got["reference"].items()} == points, "the reference must get full marks"
-    assert {k: s for k, (s, _) in got["untouched"].items()} == dict.fromkeys(points, 0), \
-        "an untouched release must get no marks"
     assert {k: s for k, (s, _) in got["edited_checks"].items()} == dict.fromkeys(points, 0), \
         "edited check cells must be restored (and then fail on the unsolved exercises)"
 
     graded = nbformat.read(course / "autograded" / "edited_checks" / stem / f"{stem}.ipynb", as_version=4)
     restored = {c.metadata["nbgrader"]["grade_id"]: c.source for c in graded.cells if is_check(c)}
     assert restored == originals, "nbgrader must restore the locked check cells"
+    release = nbformat.read(course / "release" / stem / f"{stem}.ipynb", as_version=4)
+    assert [c.source for c in graded.cells] == [c.source for c in release.cells], \
+        "restored, the edited submission must be the release as handed out (whose zero marks it then shows)"
     for student in STUDENTS:
         graded = nbformat.read(course / "autograded" / student / stem / f"{stem}.ipynb", as_version=4)
         outputs = [(index, o) for index, c in enumerate(graded.cells) if c.cell_type == "code" for o in c.outputs]
