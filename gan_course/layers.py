@@ -1,40 +1,120 @@
 """Building blocks shared by several papers.
 
-* :class:`MinibatchStdDev` (Karras et al. 2018, PGGAN, Section 3): D sees how varied its batch is.
+* :class:`MinibatchStdDev` (Karras et al. 2018, PGGAN, Section 3): D sees how varied its batch is, over the whole
+  batch or, as PGGAN does, over groups of 4.
+* :class:`EqualizedLinear`, :class:`EqualizedConv2d` (PGGAN, Section 4.1): weights drawn from N(0, 1) and scaled at
+  run time by He's constant, so that Adam's steps move every layer at the same relative speed; a learning-rate
+  multiplier (StyleGAN's mapping network uses 0.01).
+* :class:`PixelNorm` (PGGAN, Section 4.2): each pixel's feature vector scaled to unit root mean square.
+* :func:`fade_in` (PGGAN, Section 3): the blend (1 - α)·old + α·new that adds a resolution without breaking G or D.
 * :class:`DomainBatchNorm2d` (Twin-GAN): one network, two domains, told apart only by their batch norms.
 * :class:`ConvEncoder` and :class:`ConvDecoder`: DCGAN's convolutional encoder (image -> vector, with its last
   feature map for feature matching) and decoder (vector -> image) for 32 x 32 images; the anomaly detectors'
   generators, discriminators and encoders (AnoGAN, EGBAD, GANomaly, f-AnoGAN) are made of them.
 
 Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN),
-lesson 16 (the anomaly detectors' networks).
+lesson 16 (the anomaly detectors' networks); PGGAN's layers: its lesson (issue #19), not yet written.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
 class MinibatchStdDev(nn.Module):
-    """Appends one feature to every sample: the batch's standard deviation, averaged over features.
+    """Appends one feature to every sample: the standard deviation across samples, averaged over features.
 
-    For each feature, the standard deviation over the batch; their mean is one number, which
-    is appended to every sample (PGGAN, Section 3, for images: one extra constant feature map).
-    A batch of fakes from a collapsed generator varies less than a batch of real samples, and
-    D can now see it. Works on (B, C) and (B, C, H, W) inputs; needs B >= 2.
+    For each feature, the standard deviation over a group of samples; their mean is one number, which is
+    appended to every sample of the group (PGGAN, Section 3, for images: one extra constant feature map). A batch
+    of fakes from a collapsed generator varies less than a batch of real samples, and D can now see it.
+    ``group_size=None``: the whole batch is one group; PGGAN uses groups of 4 (``group_size=4``; a batch smaller
+    than that is one group), each sample taking its group's value, sample i in group i mod (B / group size) as in
+    the paper's code. Works on (B, C) and (B, C, H, W) inputs; needs B >= 2.
     """
+
+    def __init__(self, eps: float = 1e-8, group_size: int | None = None):
+        super().__init__()
+        if group_size is not None and (isinstance(group_size, bool) or not isinstance(group_size, int)
+                                       or group_size < 2):
+            raise ValueError(f"group_size must be None or an integer >= 2, got {group_size!r}")
+        self.eps, self.group_size = eps, group_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() not in (2, 4) or x.shape[0] < 2:
+            raise ValueError(f"MinibatchStdDev expects (B, C) or (B, C, H, W) with B >= 2, got {tuple(x.shape)}")
+        b = x.shape[0]
+        g = b if self.group_size is None else min(self.group_size, b)
+        if b % g:
+            raise ValueError(f"MinibatchStdDev: the batch of {b} does not split into groups of {g}")
+        grouped = x.reshape(g, b // g, *x.shape[1:])                     # sample i in group i mod (b / g)
+        std = torch.sqrt(grouped.var(dim=0, unbiased=False) + self.eps)  # (b/g, C, ...): per feature over a group
+        per_group = std.flatten(1).mean(1)                               # (b/g,)
+        extra = per_group.repeat(g).reshape(b, 1, *([1] * (x.dim() - 2))).expand(b, 1, *x.shape[2:])
+        return torch.cat([x, extra], dim=1)                              # (B, C + 1, ...)
+
+
+class EqualizedLinear(nn.Module):
+    """A linear layer with PGGAN's equalised learning rate: the stored weights are N(0, 1 / lr_multiplier²) and
+    multiplied at every call by ``gain / sqrt(fan_in) * lr_multiplier`` (He's constant for gain √2). The
+    effective weights are then He-initialised as usual, but an optimizer that normalises its steps (Adam) moves
+    every stored weight by about the same amount, so every layer learns at the same relative speed whatever its
+    fan-in. The bias starts at ``bias_init`` and is scaled by ``lr_multiplier`` too."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, gain: float = math.sqrt(2),
+                 lr_multiplier: float = 1.0, bias_init: float = 0.0):
+        super().__init__()
+        if lr_multiplier <= 0:
+            raise ValueError(f"lr_multiplier must be positive, got {lr_multiplier}")
+        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_multiplier)
+        self.bias = nn.Parameter(torch.full((out_features,), bias_init / lr_multiplier)) if bias else None
+        self.scale = gain / math.sqrt(in_features) * lr_multiplier
+        self.lr_multiplier = lr_multiplier
+
+    def forward(self, x: Tensor) -> Tensor:
+        bias = None if self.bias is None else self.bias * self.lr_multiplier
+        return F.linear(x, self.weight * self.scale, bias)
+
+
+class EqualizedConv2d(nn.Module):
+    """A convolution with PGGAN's equalised learning rate (see :class:`EqualizedLinear`); fan-in is
+    ``in_channels * kernel_size²``, and the padding keeps the size for odd kernels."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, bias: bool = True,
+                 gain: float = math.sqrt(2)):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))
+        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self.scale = gain / math.sqrt(in_channels * kernel_size ** 2)
+        self.padding = kernel_size // 2
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
+
+
+class PixelNorm(nn.Module):
+    """PGGAN's pixel-wise feature normalisation: at every pixel, the C features divided by their root mean
+    square, b = a / sqrt(mean_c a² + ε). Works on (B, C) and (B, C, H, W); it has no parameters."""
 
     def __init__(self, eps: float = 1e-8):
         super().__init__()
         self.eps = eps
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() not in (2, 4) or x.shape[0] < 2:
-            raise ValueError(f"MinibatchStdDev expects (B, C) or (B, C, H, W) with B >= 2, got {tuple(x.shape)}")
-        std = torch.sqrt(x.var(dim=0, unbiased=False) + self.eps)  # (C,) or (C, H, W): per feature over the batch
-        extra = std.mean().expand(x.shape[0], 1, *x.shape[2:])    # (B, 1) or (B, 1, H, W)
-        return torch.cat([x, extra], dim=1)                        # (B, C + 1, ...)
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + self.eps)
+
+
+def fade_in(old: Tensor, new: Tensor, alpha: float) -> Tensor:
+    """PGGAN's fade-in: (1 - α)·old + α·new, the output of the previous resolution (upsampled in G, downsampled in
+    D) blended with the new block's, while α rises from 0 to 1."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be a number from 0 to 1, got {alpha!r}")
+    if old.shape != new.shape:
+        raise ValueError(f"fade_in blends tensors of one shape, got {tuple(old.shape)} and {tuple(new.shape)}")
+    return torch.lerp(old, new, float(alpha))
 
 
 class DomainBatchNorm2d(nn.Module):
