@@ -5,7 +5,9 @@
 * :mod:`.samples`: how close generated images are on a classifier's features (FID, IS, precision and
   recall); lessons 08–09;
 * :mod:`.detection`: how well a score finds anomalies (AUROC, the ROC curve, a threshold for a false-alarm
-  rate); lesson 16.
+  rate); lesson 16;
+* :mod:`.sliced`: PGGAN's sliced Wasserstein distance on Laplacian-pyramid patches (``metrics.swd``); the PGGAN
+  lesson.
 
 Every public name is also here: ``metrics.wasserstein1``, ``metrics.fid_from_features``, ``metrics.auroc``.
 Every function rejects bad input with a ``ValueError`` or ``TypeError`` that names the argument.
@@ -25,10 +27,12 @@ from .distributions import (
     wasserstein1,
 )
 from .samples import fid_from_features, frechet_distance, inception_score, knn_radii, precision_recall
+from .sliced import laplacian_pyramid, sliced_wasserstein, swd
 
 __all__ = [
     "auroc", "rates_at", "roc_curve", "threshold_at",
     "ModeCoverage", "js_divergence", "kl_divergence", "lipschitz_estimate", "mode_coverage", "mode_fractions",
     "total_variation", "wasserstein1",
     "fid_from_features", "frechet_distance", "inception_score", "knn_radii", "precision_recall",
+    "laplacian_pyramid", "sliced_wasserstein", "swd",
 ]
