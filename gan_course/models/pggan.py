@@ -12,8 +12,9 @@ learning rate in every layer, pixel-wise feature normalisation after every convo
 deviation (groups of 4) before D's last block, the WGAN-GP loss with the drift term ε·E[D(x)²] (ε = 0.001), and
 Adam with β = (0, 0.99).
 
-This module holds the networks (tested: shapes at every stage, and α = 0 equal to the smaller network); the
-training step and schedule, the recipe and the lesson are still to come (issue #19).
+This module holds the networks (tested: shapes at every stage, and α = 0 equal to the smaller network), the
+growth :class:`Schedule` and the training step :class:`PGGANStep`; the recipe and the lesson are still to come
+(issue #19).
 
 Taught in: the PGGAN lesson (issue #19), not yet written
 """
@@ -21,11 +22,15 @@ Taught in: the PGGAN lesson (issue #19), not yet written
 from __future__ import annotations
 
 import dataclasses
+import functools
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .. import losses
 from ..layers import EqualizedConv2d, EqualizedLinear, MinibatchStdDev, PixelNorm, fade_in
+from ..train import Step
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,3 +121,101 @@ class Discriminator(nn.Module):
         for k in range(stage - 1, 0, -1):
             h = self.blocks[k - 1](h)
         return self.last(h).view(-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """Which stage, and which α, at each generator step: ``stable`` steps at 4 x 4, then for every further stage
+    ``fade`` steps with α rising linearly from 0 to 1 and ``stable`` steps at α = 1 (the paper: 800k images
+    each). ``fade = 0`` is the abrupt switch: α jumps to 1 when a stage begins."""
+
+    stages: int
+    stable: int
+    fade: int
+
+    def __post_init__(self):
+        for name in ("stages", "stable", "fade"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name != "fade" else 0):
+                raise ValueError(f"{name} must be an integer >= {1 if name != 'fade' else 0}, got {value!r}")
+
+    @property
+    def total(self) -> int:
+        return self.stable + (self.stages - 1) * (self.fade + self.stable)
+
+    def at(self, step: int) -> tuple[int, float]:
+        """(stage, α) at generator step ``step`` (0-based); past the end, the last stage at α = 1."""
+        if step < self.stable:
+            return 0, 1.0
+        stage, into = divmod(step - self.stable, self.fade + self.stable)
+        if stage + 1 >= self.stages:
+            return self.stages - 1, 1.0
+        return stage + 1, (into / self.fade if into < self.fade else 1.0)
+
+    def switches(self) -> list[int]:
+        """The steps at which a new stage begins."""
+        return [self.stable + k * (self.fade + self.stable) for k in range(self.stages - 1)]
+
+
+def real_at(images: Tensor, resolution: int, alpha: float) -> Tensor:
+    """Real images as D sees them at a stage: average-pooled to ``resolution``, and while the stage fades in,
+    blended the same way as G's output, (1 - α)·upsample(downsample(x)) + α·x (the paper's code does this too)."""
+    x = F.adaptive_avg_pool2d(images, resolution) if images.shape[-1] != resolution else images
+    if alpha < 1:
+        x = fade_in(F.interpolate(F.avg_pool2d(x, 2), scale_factor=2, mode="nearest"), x, alpha)
+    return x
+
+
+class PGGANStep(Step):
+    """One PGGAN update pair: the WGAN-GP critic loss plus the drift term, then the generator's; the stage and α
+    come from the :class:`Schedule` at the current generator step, which checkpoints keep (:meth:`extra_state`)."""
+
+    networks = ("G", "D")
+    optimizers = ("d_opt", "g_opt")
+
+    def __init__(self, G: Generator, D: Discriminator, schedule: Schedule, config: PGGANConfig = PGGANConfig()):
+        if schedule.stages != config.stages:
+            raise ValueError(f"the schedule has {schedule.stages} stages, the networks {config.stages}")
+        self.G, self.D, self.schedule, self.config = G, D, schedule, config
+        self.d_opt = torch.optim.Adam(D.parameters(), lr=config.lr, betas=config.betas)
+        self.g_opt = torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas)
+        self.g_steps = 0
+
+    @property
+    def stage_alpha(self) -> tuple[int, float]:
+        return self.schedule.at(self.g_steps)
+
+    def _z(self, n: int, device) -> Tensor:
+        return torch.randn(n, self.config.z_dim, device=device)
+
+    def d_step(self, real: Tensor) -> dict[str, Tensor]:
+        stage, alpha = self.stage_alpha
+        real = real_at(real, self.config.resolution(stage), alpha)
+        with torch.no_grad():
+            fake = self.G(self._z(len(real), real.device), stage, alpha)
+        critic = functools.partial(self.D, stage=stage, alpha=alpha)
+        real_scores, fake_scores = critic(real), critic(fake)
+        wasserstein = losses.wasserstein_d_loss(real_scores, fake_scores)
+        penalty = losses.gradient_penalty(critic, real, fake, weight=self.config.gp_weight)
+        drift = self.config.drift * real_scores.pow(2).mean()          # keeps D's outputs near 0
+        loss = wasserstein + penalty + drift
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_opt.step()
+        return {"d_loss": loss.detach(), "w_estimate": -wasserstein.detach(), "drift": drift.detach()}
+
+    def g_step(self, real: Tensor) -> dict[str, Tensor]:
+        stage, alpha = self.stage_alpha
+        fake = self.G(self._z(len(real), real.device), stage, alpha)
+        loss = losses.wasserstein_g_loss(self.D(fake, stage, alpha))
+        self.g_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.g_opt.step()
+        self.g_steps += 1
+        return {"g_loss": loss.detach(), "stage": torch.tensor(float(stage)), "alpha": torch.tensor(alpha)}
+
+    def extra_state(self) -> dict:
+        return {"g_steps": self.g_steps}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.g_steps = int(state["g_steps"])

@@ -71,3 +71,53 @@ def test_bad_stages_alphas_and_images_are_refused(nets):
         D(torch.rand(4, 1, 16, 16), 1)
     with pytest.raises(ValueError, match="widths"):
         pggan.PGGANConfig(widths=())
+
+
+def test_the_schedule_grows_stage_by_stage_and_fades_linearly():
+    schedule = pggan.Schedule(stages=3, stable=4, fade=2)
+    got = [schedule.at(t) for t in range(schedule.total + 2)]
+    assert got == [(0, 1.0)] * 4 + [(1, 0.0), (1, 0.5)] + [(1, 1.0)] * 4 + [(2, 0.0), (2, 0.5)] + [(2, 1.0)] * 6
+    assert schedule.total == 16 and schedule.switches() == [4, 10]
+    abrupt = pggan.Schedule(stages=3, stable=4, fade=0)
+    assert [abrupt.at(t) for t in (3, 4, 7, 8)] == [(0, 1.0), (1, 1.0), (1, 1.0), (2, 1.0)]
+    for bad in ({"stages": 0, "stable": 1, "fade": 1}, {"stages": 2, "stable": 0, "fade": 1},
+                {"stages": 2, "stable": 1, "fade": -1}, {"stages": 2, "stable": 1.5, "fade": 1}):
+        with pytest.raises(ValueError, match="must be an integer"):
+            pggan.Schedule(**bad)
+
+
+def test_real_images_are_pooled_to_the_stage_and_blended_while_it_fades_in():
+    x = torch.rand(2, 1, 32, 32)
+    at8 = pggan.real_at(x, 8, 1.0)
+    assert at8.shape == (2, 1, 8, 8) and torch.allclose(at8, F.avg_pool2d(x, 4))
+    coarse = F.interpolate(F.avg_pool2d(at8, 2), scale_factor=2, mode="nearest")
+    assert torch.allclose(pggan.real_at(x, 8, 0.0), coarse)
+    assert torch.allclose(pggan.real_at(x, 8, 0.25), 0.75 * coarse + 0.25 * at8)
+    assert torch.equal(pggan.real_at(x, 32, 1.0), x)
+
+
+def test_a_short_run_grows_through_every_stage_and_resumes_where_it_stopped(tmp_path):
+    from gan_course import train
+    from gan_course.data.digits import DeviceBatches
+
+    images = torch.rand(64, 1, 32, 32) * 2 - 1
+    schedule = pggan.Schedule(stages=4, stable=2, fade=2)          # 14 steps through 4, 8, 16 and 32 pixels
+
+    def run(steps, folder):
+        torch.manual_seed(0)
+        step = pggan.PGGANStep(pggan.Generator(CONFIG), pggan.Discriminator(CONFIG), schedule, CONFIG)
+        history = train.train(step, DeviceBatches(images, batch_size=8, seed=0), steps, checkpoint_dir=folder,
+                              checkpoint_every=1, progress=False, log_every=0)
+        return step, history
+
+    whole, history = run(schedule.total, tmp_path / "whole")
+    assert whole.g_steps == 14 and whole.stage_alpha == (3, 1.0)
+    assert history.losses["stage"] == [0.0] * 2 + [1.0] * 4 + [2.0] * 4 + [3.0] * 4   # logged at each step
+    assert history.losses["alpha"][2:6] == [0.0, 0.5, 1.0, 1.0]
+    run(9, tmp_path / "halves")                                      # stopped in stage 2's fade-in ...
+    resumed, _ = run(schedule.total, tmp_path / "halves")            # ... and resumed from its checkpoint
+    assert resumed.g_steps == 14
+    for a, b in zip(whole.G.state_dict().values(), resumed.G.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-5)
+    with pytest.raises(ValueError, match="the schedule has 2 stages, the networks 4"):
+        pggan.PGGANStep(pggan.Generator(CONFIG), pggan.Discriminator(CONFIG), pggan.Schedule(2, 1, 1), CONFIG)
