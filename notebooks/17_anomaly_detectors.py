@@ -247,8 +247,9 @@ for method in scores:
 # %% [markdown]
 # What this run measured (cpu profile; the committed detectors, seed 0):
 #
-# * **One pass is 900 to 1,600 times cheaper than AnoGAN's search** (250 ms against 0.16–0.27 ms per image here),
-#   far above the issue's 100×. kNN costs about 1 ms (the classifier's features of every image).
+# * **One pass is 600 to 1,600 times cheaper than AnoGAN's search**, far above 100×. Two cpu runs: on 2 idle
+#   cores AnoGAN took 124 ms per image and the others 630–1,170 times less; on one core beside another job, 250 ms
+#   and 920–1,580 times less. kNN costs 0.8–1 ms (the classifier's features of every image).
 # * **Against 6s** the autoencoder (0.910), GANomaly (0.878) and AnoGAN (0.853) lead; EGBAD (0.666) and f-AnoGAN
 #   (0.687) trail. The AUROC against all 900 others equals the mean over the nine digits exactly (the recorded
 #   `anomaly_auroc_8_vs_all` and `anomaly_auroc_mean`): AUROC counts (anomaly, normal) pairs, and with 100 images
@@ -375,7 +376,7 @@ print("speed-up over AnoGAN:", {m: round(v) for m, v in r["anomaly_speedup_vs_an
 print("bricks, pixel AUROC:", {m: round(v, 3) for m, v in r["defect_pixel_auroc"].items()})
 
 # %% [markdown]
-# * One pass replaces AnoGAN's search at 900–1,600 times less cost. At this budget the detectors that learn a
+# * One pass replaces AnoGAN's search at 600–1,600 times less cost. At this budget the detectors that learn a
 #   reconstruction (GANomaly, the autoencoder) match or beat AnoGAN, and the two that learn an inverse next to
 #   a GAN (EGBAD, f-AnoGAN) trail it.
 # * **Does a GAN detector beat the plain autoencoder?** In this run none did on 8 vs 6 or on locating brick
