@@ -9,8 +9,10 @@ import pytest
 
 from conftest import LESSON_PROFILE
 
+from gan_course.models import detectors
+
 SMOKE = LESSON_PROFILE == "smoke"
-DETECTORS = {"anogan", "egbad", "ganomaly", "fanogan", "autoencoder"}
+DETECTORS = set(detectors.METHODS)
 
 
 @pytest.fixture(scope="module")
