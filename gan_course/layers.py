@@ -62,16 +62,23 @@ class EqualizedLinear(nn.Module):
     multiplied at every call by ``gain / sqrt(fan_in) * lr_multiplier`` (He's constant for gain √2). The
     effective weights are then He-initialised as usual, but an optimizer that normalises its steps (Adam) moves
     every stored weight by about the same amount, so every layer learns at the same relative speed whatever its
-    fan-in. The bias starts at ``bias_init`` and is scaled by ``lr_multiplier`` too."""
+    fan-in. The bias starts at ``bias_init`` and is scaled by ``lr_multiplier`` too.
+
+    ``equalized=False`` is the ablation: the same He-initialised weights, stored as they are (scale 1), so Adam's
+    steps are the same size for every weight and a layer with a larger fan-in (smaller weights) changes faster
+    relative to its size."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, gain: float = math.sqrt(2),
-                 lr_multiplier: float = 1.0, bias_init: float = 0.0):
+                 lr_multiplier: float = 1.0, bias_init: float = 0.0, equalized: bool = True):
         super().__init__()
         if lr_multiplier <= 0:
             raise ValueError(f"lr_multiplier must be positive, got {lr_multiplier}")
-        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_multiplier)
+        if not equalized and lr_multiplier != 1:
+            raise ValueError(f"a learning-rate multiplier needs equalized=True, got lr_multiplier={lr_multiplier}")
+        he = gain / math.sqrt(in_features)
+        self.weight = nn.Parameter(torch.randn(out_features, in_features) * (1 / lr_multiplier if equalized else he))
         self.bias = nn.Parameter(torch.full((out_features,), bias_init / lr_multiplier)) if bias else None
-        self.scale = gain / math.sqrt(in_features) * lr_multiplier
+        self.scale = he * lr_multiplier if equalized else 1.0
         self.lr_multiplier = lr_multiplier
 
     def forward(self, x: Tensor) -> Tensor:
@@ -81,14 +88,17 @@ class EqualizedLinear(nn.Module):
 
 class EqualizedConv2d(nn.Module):
     """A convolution with PGGAN's equalised learning rate (see :class:`EqualizedLinear`); fan-in is
-    ``in_channels * kernel_size²``, and the padding keeps the size for odd kernels."""
+    ``in_channels * kernel_size²``, and the padding keeps the size for odd kernels; ``equalized=False``: plain He
+    initialisation (the ablation)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, bias: bool = True,
-                 gain: float = math.sqrt(2)):
+                 gain: float = math.sqrt(2), equalized: bool = True):
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size))
+        he = gain / math.sqrt(in_channels * kernel_size ** 2)
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size)
+                                   * (1.0 if equalized else he))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
-        self.scale = gain / math.sqrt(in_channels * kernel_size ** 2)
+        self.scale = he if equalized else 1.0
         self.padding = kernel_size // 2
 
     def forward(self, x: Tensor) -> Tensor:

@@ -15,15 +15,17 @@ what the lessons load.
     python -m gan_course train recyclegan-digits --seed 0  # and recyclegan.VARIANTS (moving digits)
     python -m gan_course train faces-identity --seed 0     # then tpgan, tpgan-global, ... (tpgan.VARIANTS)
     python -m gan_course train ganomaly-digits --seed 0    # and detectors.VARIANTS: <method>-<digits|bricks>
+    python -m gan_course train pggan --seed 0              # and pggan.VARIANTS (fade-in, abrupt, ablations)
 
-Used by: lessons 06–16 (their committed checkpoints)
+Used by: lessons 06–17 and the PGGAN lesson (their committed checkpoints)
 """
 
 from __future__ import annotations
 
 import functools
 
-from .models import cgan, classifier, cyclegan, dcgan, detectors, face_identity, infogan, recyclegan, tpgan, twingan
+from .models import (cgan, classifier, cyclegan, dcgan, detectors, face_identity, infogan, pggan, recyclegan, tpgan,
+                     twingan)
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
@@ -36,4 +38,5 @@ RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(recyclegan.train_recipe, name) for name in recyclegan.VARIANTS},
            face_identity.IDENTITY_NAME: face_identity.train_identity_recipe,
            **{name: functools.partial(tpgan.train_recipe, name) for name in tpgan.VARIANTS},
-           **{name: functools.partial(detectors.train_recipe, name) for name in detectors.VARIANTS}}
+           **{name: functools.partial(detectors.train_recipe, name) for name in detectors.VARIANTS},
+           **{name: functools.partial(pggan.train_recipe, name) for name in pggan.VARIANTS}}

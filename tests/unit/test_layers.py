@@ -80,6 +80,20 @@ def test_equalized_learning_rate_moves_every_layer_at_the_same_relative_speed():
         torch.nn.init.normal_(layer.weight, std=math.sqrt(2 / n))
         plain.append(relative_step(layer, 1.0))
     assert plain[1] / plain[0] > 5                                          # sqrt(1024 / 16) = 8
+    ablated = [relative_step(EqualizedLinear(n, 64, equalized=False), 1.0) for n in (16, 1024)]
+    assert ablated[1] / ablated[0] > 5                                      # the ablation is the plain layer
+
+
+def test_equalized_false_is_plain_he_initialisation_with_the_same_function():
+    torch.manual_seed(0)
+    linear, conv = EqualizedLinear(256, 128, equalized=False), EqualizedConv2d(16, 32, 3, equalized=False)
+    assert linear.scale == 1.0 and conv.scale == 1.0
+    assert abs(linear.weight.std().item() - math.sqrt(2 / 256)) < 0.003    # stored already He-scaled
+    assert abs(conv.weight.std().item() - math.sqrt(2 / (16 * 9))) < 0.005
+    x = torch.randn(3, 16, 6, 6)
+    assert torch.allclose(conv(x), F.conv2d(x, conv.weight, conv.bias, padding=1), atol=1e-6)
+    with pytest.raises(ValueError, match="equalized=True"):
+        EqualizedLinear(4, 3, lr_multiplier=0.01, equalized=False)
 
 
 def test_equalized_linear_lr_multiplier_and_bias():
