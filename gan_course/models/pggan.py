@@ -323,13 +323,15 @@ def samples(G: Generator, n: int, stage: int | None = None, alpha: float = 1.0, 
 
 class Tracker:
     """A training callback: the FID of G's samples (:func:`full_size`, against ``scorer``'s real digits) at the
-    steps ``at`` lists, and the seconds spent training at each stage, not counting its own scoring.
+    steps ``at`` lists, and the seconds spent training at each stage, not counting its own scoring; at the steps
+    ``keep`` lists, also ``keep_n`` samples at the stage's own size (``kept[step]``, the same noise each time).
 
     ``points``: one dict per scored step: step, stage, alpha, fid, precision, recall (G as it is after that many
     steps, at the stage and α of its last step); ``stage_seconds`` and ``stage_steps``: per stage."""
 
-    def __init__(self, scorer, schedule, at, n: int = CURVE_SAMPLES, seed: int = 0):
+    def __init__(self, scorer, schedule, at, n: int = CURVE_SAMPLES, seed: int = 0, keep=(), keep_n: int = 8):
         self.scorer, self.schedule, self.at, self.n, self.seed = scorer, schedule, set(at), n, seed
+        self.keep, self.keep_n, self.kept = set(keep), keep_n, {}
         self.points: list[dict] = []
         self.stage_seconds = [0.0] * schedule.stages
         self.stage_steps = [0] * schedule.stages
@@ -351,6 +353,9 @@ class Tracker:
             self.points.append({"step": state.step, "stage": stage, "alpha": round(alpha, 4),
                                 "fid": round(scores.fid, 3), "precision": round(scores.precision, 4),
                                 "recall": round(scores.recall, 4)})
+        if state.step in self.keep:
+            self.kept[state.step] = samples(state.model.G.eval(), self.keep_n, stage, alpha, self.seed)
+            state.model.G.train()
         self._last = time.perf_counter()
 
     def images_per_second(self, batch_size: int = BATCH_SIZE) -> dict[int, float]:

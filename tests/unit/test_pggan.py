@@ -203,7 +203,7 @@ def test_the_tracker_scores_at_the_listed_steps_and_times_each_stage():
     from gan_course.data.digits import DeviceBatches
 
     schedule = pggan.Schedule(stages=4, stable=2, fade=1)
-    tracker = pggan.Tracker(FakeScorer(), schedule, at=[2, 3, 11], n=12)
+    tracker = pggan.Tracker(FakeScorer(), schedule, at=[2, 3, 11], n=12, keep=[2, 11], keep_n=3)
     torch.manual_seed(0)
     step = pggan.PGGANStep(pggan.Generator(CONFIG), pggan.Discriminator(CONFIG), schedule, CONFIG)
     train.train(step, DeviceBatches(torch.rand(32, 1, 32, 32) * 2 - 1, batch_size=8, seed=0), schedule.total,
@@ -211,6 +211,7 @@ def test_the_tracker_scores_at_the_listed_steps_and_times_each_stage():
     assert [(p["step"], p["stage"], p["alpha"]) for p in tracker.points] == [(2, 0, 1.0), (3, 1, 0.0), (11, 3, 1.0)]
     assert tracker.stage_steps == [2, 3, 3, 3] and all(t > 0 for t in tracker.stage_seconds)
     assert set(tracker.images_per_second()) == {4, 8, 16, 32}
+    assert {step: tuple(x.shape) for step, x in tracker.kept.items()} == {2: (3, 1, 4, 4), 11: (3, 1, 32, 32)}
 
 
 def test_the_recipe_trains_scores_and_stores_g_in_half_precision(tmp_path):
