@@ -13,7 +13,8 @@
   generators, discriminators and encoders (AnoGAN, EGBAD, GANomaly, f-AnoGAN) are made of them.
 
 Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN),
-lesson 16 (the anomaly detectors' networks); PGGAN's layers: its lesson (issue #19), not yet written.
+lesson 16 (the anomaly detectors' networks), lesson 18 (PGGAN's equalised learning rate, pixel norm and minibatch
+standard deviation).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ growth :class:`Schedule` (and :class:`FixedSchedule`, no growing), the training 
 runs: :data:`VARIANTS` (fade-in, abrupt switches, no growing, and each of the three other parts removed), a
 :class:`Tracker` that scores the FID as a run trains, :func:`spike` at a switch, and the recipe.
 
-Taught in: the PGGAN lesson (issue #19)
+Taught in: lesson 18 (progressive growing)
 """
 
 from __future__ import annotations

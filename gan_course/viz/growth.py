@@ -5,7 +5,7 @@ samples of one generator at every resolution.
 
     viz_growth.plot_growth_curves({"fade-in": curve, "abrupt": other}, switches=[400, 1200, 2000], fade=400)
 
-Taught in: the PGGAN lesson (``18_pggan``)
+Taught in: lesson 18 (the FID curve with its growth phases, samples per resolution)
 """
 
 from __future__ import annotations

@@ -95,28 +95,29 @@ def reference_stddev(x, group_size):
     return MinibatchStdDev(group_size=group_size)(x)
 
 
-def by_hand(x, group_size):
+def _group_stddev(x, group_size, unbiased=False, consecutive=False):
+    """The layer written out; ``unbiased`` and ``consecutive`` (groups of neighbours, not i mod) are two mistakes."""
     b = len(x)
     g = min(group_size, b)
-    std = (x.reshape(g, b // g, *x.shape[1:]).var(0, unbiased=False) + 1e-8).sqrt()
-    per_group = std.flatten(1).mean(1).repeat(g)
+    if consecutive:
+        std = (x.reshape(b // g, g, *x.shape[1:]).var(1, unbiased=unbiased) + 1e-8).sqrt()
+        per_group = std.flatten(1).mean(1).repeat_interleave(g)
+    else:
+        std = (x.reshape(g, b // g, *x.shape[1:]).var(0, unbiased=unbiased) + 1e-8).sqrt()
+        per_group = std.flatten(1).mean(1).repeat(g)
     return torch.cat([x, per_group.view(b, 1, 1, 1).expand(b, 1, *x.shape[2:])], 1)
+
+
+def by_hand(x, group_size):
+    return _group_stddev(x, group_size)
 
 
 def unbiased(x, group_size):
-    b = len(x)
-    g = min(group_size, b)
-    std = (x.reshape(g, b // g, *x.shape[1:]).var(0, unbiased=True) + 1e-8).sqrt()
-    per_group = std.flatten(1).mean(1).repeat(g)
-    return torch.cat([x, per_group.view(b, 1, 1, 1).expand(b, 1, *x.shape[2:])], 1)
+    return _group_stddev(x, group_size, unbiased=True)
 
 
 def consecutive_groups(x, group_size):
-    b = len(x)
-    g = min(group_size, b)
-    std = (x.reshape(b // g, g, *x.shape[1:]).var(1, unbiased=False) + 1e-8).sqrt()
-    per_group = std.flatten(1).mean(1).repeat_interleave(g)
-    return torch.cat([x, per_group.view(b, 1, 1, 1).expand(b, 1, *x.shape[2:])], 1)
+    return _group_stddev(x, group_size, consecutive=True)
 
 
 def whole_batch(x, group_size):

@@ -36,7 +36,7 @@ def test_every_lesson_with_exercises_is_collected():
             "06_dcgan", "07_dcgan_training", "08_evaluating_gans", "09_comparing_gans",
             "10_conditional_gans", "11_infogan", "12_unpaired_translation",
             "13_twin_translation", "14_recycle_gan", "15_tpgan_pose", "16_anomaly_gans",
-            "17_anomaly_detectors"} <= {stem for stem, _, _ in EXERCISES}
+            "17_anomaly_detectors", "18_pggan"} <= {stem for stem, _, _ in EXERCISES}
 
 
 def test_every_check_a_notebook_calls_is_exported_under_its_name_and_signature():
