@@ -54,7 +54,7 @@ import torch
 import torch.nn.functional as F
 
 import gan_course
-from gan_course import checkpoints, data
+from gan_course import checkpoints, data, metrics
 from gan_course.layers import EqualizedConv2d, MinibatchStdDev
 from gan_course.models import pggan
 from gan_course.viz import growth as viz_growth
@@ -426,6 +426,36 @@ def minibatch_stddev(x: torch.Tensor, group_size: int) -> torch.Tensor:
 
 # %% nbgrader={"grade": true, "grade_id": "check_minibatch_stddev", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 gan_course.checks.minibatch_stddev(minibatch_stddev)
+
+# %% [markdown]
+# **c) Open exercise (3 points). A variation signal that sees a duplicate.** Minibatch stddev did not raise recall
+# here (section 5). One reason: it averages the spread over every pixel, so a group of four in which G drew one
+# digit twice looks almost as varied as four different digits. `gan_course.checks.lesson18.variation_groups(n,
+# seed)` gives `n` groups of four noisy test digits, `(n, 4, 1, 32, 32)`, and which are real; the others hold one
+# digit twice. Write `variation_signal(groups)`: one number per group, larger for a more varied group. The check
+# draws 1,000 groups with a seed you do not know and requires an AUROC of at least 0.95 (real against duplicate);
+# the paper's statistic reaches about 0.78:
+
+# %%
+groups, is_real = gan_course.checks.lesson18.variation_groups(400, seed=0)
+paper = gan_course.checks.lesson18.paper_statistic(groups)
+print(f"the paper's statistic, AUROC on 400 groups: {metrics.auroc(paper, is_real):.3f}")
+
+# %% nbgrader={"grade": false, "grade_id": "variation_signal", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def variation_signal(groups: torch.Tensor) -> torch.Tensor:
+    """One score per group of four images (N, 4, C, H, W), larger for a more varied group."""
+    ### BEGIN SOLUTION
+    # A duplicate leaves one pair of images about as far apart as the noise alone; two different digits are much
+    # farther. The smallest distance between two images of the group sees that pair, where an average cannot.
+    flat = groups.flatten(2)
+    distances = torch.cdist(flat, flat)
+    distances = distances + torch.eye(groups.shape[1]) * distances.amax()     # a pair needs two different images
+    return distances.flatten(1).amin(1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_variation_signal", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+gan_course.checks.variation_signal(variation_signal)
 
 # %% [markdown]
 # ## Summary

@@ -1,5 +1,5 @@
-"""Checks of lesson 18, progressive growing (PGGAN): the generator's output while a new resolution fades in, and
-the minibatch standard deviation.
+"""Checks of lesson 18, progressive growing (PGGAN): the generator's output while a new resolution fades in, the
+minibatch standard deviation, and the open exercise: a variation signal that sees a duplicate in a group.
 
 Taught in: lesson 18
 """
@@ -143,3 +143,70 @@ def _stddev_hint(x: Tensor, group: int, got: Tensor) -> str:
             return hint
     return ("For each feature and pixel, the standard deviation over the samples of a group; their mean over "
             "features and pixels is one number per group, given to every sample of it.")
+
+
+# The open exercise: a group statistic that tells groups of four real digits from groups in which a partly collapsed
+# generator drew one digit twice.
+GROUP = 4             # PGGAN's group size
+NOISE = 0.1           # pixel noise on every image, real or not (so that noise itself gives nothing away)
+N_GROUPS = 1000       # groups the check scores, half of each kind, drawn with CHECK_SEED (not the lesson's seed)
+CHECK_SEED = 18
+TARGET_AUROC = 0.95   # the paper's statistic (spread averaged over pixels) reaches 0.78, the mean pair distance 0.90
+
+
+def variation_groups(n: int, seed: int) -> tuple[Tensor, Tensor]:
+    """``n`` groups of four MNIST test digits at 32 × 32, (n, 4, 1, 32, 32), and whether each is real (n,), bool.
+
+    A real group holds four randomly drawn digits; the other half, a partly collapsed generator's: three drawn
+    digits, one of them twice, in shuffled places. Every image gets Gaussian noise of standard deviation
+    :data:`NOISE` (clamped to [-1, 1]). Deterministic from ``seed``.
+    """
+    from ..data import load_mnist
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2 or n % 2:
+        raise ValueError(f"n must be an even integer >= 2 (half of the groups real), got {n!r}")
+    digits = load_mnist("test", size=32, verbose=False).images
+    gen = torch.Generator().manual_seed(seed)
+    drawn = torch.randint(len(digits), (n, GROUP), generator=gen)
+    is_real = torch.arange(n) % 2 == 0
+    repeated = torch.randint(GROUP - 1, (n,), generator=gen)          # which of the first three is drawn twice
+    drawn[~is_real, GROUP - 1] = drawn[~is_real].gather(1, repeated[~is_real, None]).squeeze(1)
+    places = torch.rand(n, GROUP, generator=gen).argsort(dim=1)
+    groups = digits[drawn.gather(1, places)]
+    return (groups + NOISE * torch.randn(groups.shape, generator=gen)).clamp(-1, 1), is_real
+
+
+def paper_statistic(groups: Tensor) -> Tensor:
+    """PGGAN's minibatch standard deviation of each group: the spread over the group, averaged over pixels."""
+    return groups.var(dim=1, unbiased=False).add(1e-8).sqrt().flatten(1).mean(1)
+
+
+@exercise_check(seed=182)
+def variation_signal(student_fn: Callable) -> None:
+    """Check (open exercise): ``student_fn(groups) -> scores``, one number per group of four images
+    (N, 4, 1, 32, 32), larger for a more varied group. On fresh groups (:func:`variation_groups` with another
+    seed), it must tell real groups from those holding a duplicate with an AUROC of at least :data:`TARGET_AUROC`.
+    """
+    from .. import metrics
+
+    groups, is_real = variation_groups(N_GROUPS, CHECK_SEED)
+    given = groups.clone()
+    case = f"{N_GROUPS} fresh groups of four digits, half of them holding one digit twice"
+    out = _call(student_fn, case, given, expected="a tensor of scores, one per group")
+    if not isinstance(out, Tensor) or tuple(out.shape) != (N_GROUPS,):
+        raise AssertionError(f"case '{case}': expected a tensor of {N_GROUPS} scores, one per group, received "
+                             f"{_describe(out)}")
+    if not torch.equal(given, groups):
+        raise AssertionError(f"case '{case}': expected the groups unchanged, received them modified in place: work on "
+                             "a copy")
+    if not torch.isfinite(out).all():
+        raise AssertionError(f"case '{case}': expected finite scores, received NaN or infinity")
+    paper, yours = metrics.auroc(paper_statistic(groups), is_real), metrics.auroc(out.detach().float(), is_real)
+    print(f"AUROC, real groups against groups with a duplicate: the paper's statistic {paper:.3f}, yours {yours:.3f}")
+    if yours < TARGET_AUROC:
+        hint = ("your scores are upside down: a larger score must mean a more varied group" if yours < 1 - TARGET_AUROC
+                else "a duplicate changes the group's spread averaged over all pixels little, and the noise hides "
+                     "it; it leaves one pair of images in the group much closer than any pair of different digits")
+        raise AssertionError(f"case '{case}': expected an AUROC of at least {TARGET_AUROC}, received {yours:.3f}: "
+                             f"{hint}")
+    _passed("variation_signal", 1)

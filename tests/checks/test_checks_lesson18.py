@@ -1,11 +1,12 @@
-"""Lesson 18's checks (faded_output, minibatch_stddev) accept the references and reject plausible mistakes."""
+"""Lesson 18's checks (faded_output, minibatch_stddev; the open variation_signal) accept the references and reject plausible mistakes."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 from check_helpers import assert_rejected, mistake_ids, solutions, stub
 
-from gan_course import checks
+from gan_course import checks, metrics
+from gan_course.checks import lesson18
 from gan_course.layers import MinibatchStdDev
 
 # --------------------------------------------------------------------------- faded_output
@@ -161,4 +162,79 @@ STDDEV_MISTAKES = [
 
 @pytest.mark.parametrize("check, wrong, fragment", STDDEV_MISTAKES, ids=mistake_ids(STDDEV_MISTAKES))
 def test_minibatch_stddev_rejects_mistakes(check, wrong, fragment):
+    assert_rejected(check, wrong, fragment)
+
+
+# --------------------------------------------------------------------------- variation_signal (open)
+
+
+def test_the_groups_hold_a_duplicate_exactly_where_they_are_not_real():
+    groups, is_real = lesson18.variation_groups(40, seed=3)
+    assert groups.shape == (40, 4, 1, 32, 32) and is_real.sum() == 20
+    assert groups.min() >= -1 and groups.max() <= 1
+    again, _ = lesson18.variation_groups(40, seed=3)
+    assert torch.equal(groups, again)
+    flat = groups.flatten(2)
+    closest = (torch.cdist(flat, flat) + torch.eye(4) * 1e9).flatten(1).amin(1)
+    noise_only = 0.1 * (2 * 1024) ** 0.5      # two independent noises of σ 0.1 over 1,024 pixels, before clamping
+    assert (closest[~is_real] < noise_only).all() and (closest[is_real] > 1.5 * noise_only).all()
+    for bad in (3, 0, 2.0, True):
+        with pytest.raises(ValueError, match="even integer"):
+            lesson18.variation_groups(bad, seed=0)
+
+
+def test_the_paper_statistic_is_the_layer_and_falls_short():
+    groups, is_real = lesson18.variation_groups(200, seed=1)
+    layer = MinibatchStdDev(group_size=4)(groups[0])[:, -1, 0, 0]
+    assert torch.allclose(lesson18.paper_statistic(groups[:1]).expand(4), layer, atol=1e-6)
+    assert 0.6 < metrics.auroc(lesson18.paper_statistic(groups), is_real) < lesson18.TARGET_AUROC
+
+
+def closest_pair_l1(groups):
+    flat = groups.flatten(2)
+    return (torch.cdist(flat, flat, p=1) + torch.eye(4) * 1e9).flatten(1).amin(1)
+
+
+def test_variation_signal_accepts_the_reference_and_another_distance(capsys):
+    checks.variation_signal(solutions("18_pggan")["variation_signal"])
+    checks.variation_signal(closest_pair_l1)
+    out = capsys.readouterr().out
+    assert out.count("passed") == 2 and "the paper's statistic" in out
+
+
+def mean_pair_distance(groups):           # every pair counted: the duplicate is averaged away again
+    flat = groups.flatten(2)
+    return torch.cdist(flat, flat).flatten(1).sum(1)
+
+
+def upside_down(groups):
+    return -closest_pair_l1(groups)
+
+
+def per_image(groups):
+    return groups.flatten(2).std(2)
+
+
+def in_place(groups):
+    groups.clamp_(-0.5, 0.5)
+    return closest_pair_l1(groups)
+
+
+def not_finite(groups):
+    return closest_pair_l1(groups) / 0 - closest_pair_l1(groups) / 0
+
+
+SIGNAL_MISTAKES = [
+    (checks.variation_signal, stub, "not implemented yet"),
+    (checks.variation_signal, lesson18.paper_statistic, "much closer than any pair"),
+    (checks.variation_signal, mean_pair_distance, "expected an AUROC of at least 0.95"),
+    (checks.variation_signal, upside_down, "upside down"),
+    (checks.variation_signal, per_image, "one per group"),
+    (checks.variation_signal, in_place, "modified in place"),
+    (checks.variation_signal, not_finite, "finite"),
+]
+
+
+@pytest.mark.parametrize("check, wrong, fragment", SIGNAL_MISTAKES, ids=mistake_ids(SIGNAL_MISTAKES))
+def test_variation_signal_rejects_mistakes(check, wrong, fragment):
     assert_rejected(check, wrong, fragment)
