@@ -50,10 +50,11 @@ def committed_row(name: str) -> dict | None:
     return {"variant": name, "seed": 0, "from": "committed checkpoint", **metrics}
 
 
-def seed_runs(doc: str, variants, out: Path, steps: bool = True) -> tuple[argparse.Namespace, list[str], list[int]]:
+def seed_runs(doc: str, variants, out: Path, steps: bool = True,
+              extra=None) -> tuple[argparse.Namespace, list[str], list[int]]:
     """The command line of a benchmark of (variant, seed) runs: ``--seeds``, ``--jobs``, ``--variants`` (checked
-    against ``variants``), ``--steps`` (where ``steps``) and ``--out``; the parsed arguments, names and seeds. Prints
-    the machine."""
+    against ``variants``), ``--steps`` (where ``steps``), ``--out``, and what ``extra(parser)`` adds; the parsed
+    arguments, names and seeds. Prints the machine."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated training seeds")
     parser.add_argument("--jobs", type=int, default=1, help="trainings at once, one torch thread each")
@@ -61,6 +62,8 @@ def seed_runs(doc: str, variants, out: Path, steps: bool = True) -> tuple[argpar
     if steps:
         parser.add_argument("--steps", type=int, default=0, help="generator steps (default: the variants' own)")
     parser.add_argument("--out", default=str(out))
+    if extra:
+        extra(parser)
     args = parser.parse_args()
     names, seeds = args.variants.split(","), [int(s) for s in args.seeds.split(",")]
     unknown = [n for n in names if n not in variants]

@@ -54,6 +54,8 @@ class PGGANConfig:
     pixel_norm: bool = True                          # False: no normalisation in G at all
 
     def __post_init__(self):
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
+            raise ValueError(f"lr must be a number between 0 and 1, got {self.lr!r}")
         if len(self.widths) < 1 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in self.widths):
             raise ValueError(f"widths must list at least one positive integer width, got {self.widths}")
 
@@ -472,11 +474,14 @@ def equal_time_steps(schedule: Schedule, seconds: list[float]) -> int:
 
 
 def fit_variant(name: str, images: Tensor, *, seed: int = 0, phase: int = STABLE, fixed_steps: int | None = None,
-                judge: evaluation.Scorer | None = None, **train_options) -> tuple[PGGANStep, History, Tracker]:
+                judge: evaluation.Scorer | None = None, lr: float | None = None,
+                **train_options) -> tuple[PGGANStep, History, Tracker]:
     """Train the variant ``name`` with ``phase`` steps per phase (a fixed run: ``fixed_steps``, default
-    :data:`FIXED_STEPS` scaled alike), scoring its FID curve with ``judge`` (default :func:`scorer`). Returns the
-    step, the history and the :class:`Tracker`."""
+    :data:`FIXED_STEPS` scaled alike), scoring its FID curve with ``judge`` (default :func:`scorer`); ``lr``
+    replaces the variant's learning rate (for a sweep). Returns the step, the history and the :class:`Tracker`."""
     config, growth = variant(name)
+    if lr is not None:
+        config = dataclasses.replace(config, lr=lr)
     fixed_steps = fixed_steps or round(FIXED_STEPS * phase / STABLE)
     schedule = schedule_for(growth, config, phase, phase, fixed_steps=fixed_steps)
     tracker = Tracker(judge or scorer(images.device), schedule, curve_steps(schedule), seed=seed)

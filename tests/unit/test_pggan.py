@@ -225,3 +225,18 @@ def test_the_recipe_trains_scores_and_stores_g_in_half_precision(tmp_path):
     assert G(torch.randn(2, pggan.PGGANConfig().z_dim)).shape == (2, 1, 32, 32)
     with pytest.raises(ValueError, match="unknown PGGAN variant"):
         pggan.train_recipe("pggan-sudden")
+
+
+def test_a_sweep_replaces_the_variants_learning_rate_and_bad_rates_are_refused():
+    class FakeScorer:
+        def score(self, images):
+            return type("Scores", (), {"fid": 5.0, "precision": 0.5, "recall": 0.25})()
+
+    images = torch.rand(pggan.BATCH_SIZE, 1, 32, 32) * 2 - 1
+    step, _, _ = pggan.fit_variant("pggan-no-eqlr", images, phase=1, judge=FakeScorer(), lr=3e-3, progress=False,
+                                   log_every=0)
+    assert [g["lr"] for opt in (step.g_opt, step.d_opt) for g in opt.param_groups] == [3e-3, 3e-3]
+    assert not step.config.equalized_lr                               # the rest of the variant is kept
+    for bad in (0, 1.5, -1e-3, True, "1e-3"):
+        with pytest.raises(ValueError, match="lr must be a number between 0 and 1"):
+            pggan.PGGANConfig(lr=bad)
