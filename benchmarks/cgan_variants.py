@@ -69,7 +69,7 @@ def seed_runs(doc: str, variants, out: Path, steps: bool = True,
     unknown = [n for n in names if n not in variants]
     if unknown:
         parser.error(f"unknown variants {unknown}; expected some of {', '.join(variants)}")
-    print(f"machine: {runtime.describe_machine()}; {len(names) * len(seeds)} runs, {args.jobs} at once")
+    print(f"machine: {runtime.describe_machine()}; {len(names)} variants x {len(seeds)} seeds, {args.jobs} at once")
     return args, names, seeds
 
 

@@ -19,6 +19,10 @@ median magnitude. Runs are written to ``benchmarks/results/progressive/<variant>
 as stored, beside it); a run whose file exists is not trained again. Seed 0 of a variant with a committed
 checkpoint is that checkpoint (its recipe measured the same things; the manifest keeps them).
 
+``pggan-faces`` grows the same networks on the procedural faces' 4,000 training views (lesson 15) and is judged by
+the faces' identity network (:func:`gan_course.models.face_identity.identity_scorer`: FID of its embedding,
+precision and recall, identities covered of 200, against the 4,000 test views; the SWD against 1,000 of them).
+
     .venv/bin/python benchmarks/progressive.py [--seeds 0,1] [--jobs 2] [--variants a,b] [--steps N] [--lr 3e-3,1e-2]
 
 ``--steps N`` sets the steps per phase (for a quick try; runs of another length are stored apart). ``--lr`` sweeps
@@ -38,7 +42,7 @@ import torch
 from cgan_variants import committed_row, mean_se, run_jobs, seed_runs
 from translation import stored
 
-from gan_course import data, runtime
+from gan_course import runtime
 from gan_course.bookkeeping import TrainingDiverged
 from gan_course.models import pggan
 
@@ -67,8 +71,9 @@ def run(job: tuple) -> dict:
         config = pggan.variant(name)[0]
         row["step_seconds"] = [round(t, 4) for t in pggan.step_seconds(config)]
         fixed_steps = pggan.equal_time_steps(pggan.schedule_for("fade", config, phase, phase), row["step_seconds"])
-    images = data.load_mnist("train", size=32, verbose=False).images
-    judge = pggan.scorer()
+    dataset = pggan.dataset_of(name)
+    images, _ = pggan.training_images(dataset)
+    judge = pggan.scorer(dataset=dataset)
     try:
         step, history, tracker = pggan.fit_variant(name, images, seed=seed, phase=phase, fixed_steps=fixed_steps,
                                                    judge=judge, lr=lr, progress=False, log_every=0)
@@ -76,7 +81,8 @@ def run(job: tuple) -> dict:
         row.update(diverged=True, message=str(error))
     else:
         stored(step.G)
-        row.update(diverged=False, **pggan.run_metrics(step, tracker, history, judge, seed, len(images)))
+        row.update(diverged=False, dataset=dataset,
+                   **pggan.run_metrics(step, tracker, history, judge, seed, len(images), dataset))
         torch.save({k: v.half() for k, v in step.G.state_dict().items()}, path.with_suffix(".pt"))
     row.update(seconds=round(time.perf_counter() - start, 1), machine=runtime.describe_machine())
     path.write_text(json.dumps(row, indent=1))
@@ -110,7 +116,7 @@ def spikes(rows: list[dict], names: list[str]) -> None:
     for name in names:
         for r in (r for r in rows if r["variant"] == name and not r["diverged"] and "spikes" in r):
             print(f"  {name:<20} seed {r['seed']}: " + "; ".join(
-                f"{4 * 2 ** (k + 1)} px +{s['spike']:.1f} (from {s['before']:.1f}), back in {s['recovery']}"
+                f"{4 * 2 ** (k + 1)} px {s['spike']:+.1f} (from {s['before']:.1f}), back in {s['recovery']}"
                 for k, s in enumerate(r["spikes"])))
 
 
@@ -122,6 +128,7 @@ def main() -> None:
     committed = {(n, 0): row for n in names for row in [committed_row(n)] if row and 0 in seeds and not args.steps}
     jobs = [(n, s, phase, args.out, lr) for lr in rates for n in names for s in seeds
             if lr != PAPER_LR or (n, s) not in committed]
+    print(f"{len(jobs)} runs to train or read from {args.out}, {len(committed)} from committed checkpoints")
     rows = ([{**row, "diverged": False, "lr": PAPER_LR} for row in committed.values()]
             + run_jobs(run, jobs, args.jobs, describe))
     paper = [r for r in rows if r["lr"] == PAPER_LR]
@@ -130,7 +137,9 @@ def main() -> None:
     if len(rates) > 1:
         sweep(rows, names, rates)
     print("\n(mean ± standard error over seeds; FID, precision, recall and classes of 4,000 samples by the MNIST "
-          "judge against the 1,000 held-out digits; SWD x 10³ of 1,000 samples at 32 and 16 pixels)")
+          "judge against the 1,000 held-out digits; SWD x 10³ of 1,000 samples at 32 and 16 pixels"
+          + ("; pggan-faces: by the faces' identity network against the 4,000 test views, classes = identities "
+             "covered of 200" if "pggan-faces" in names else "") + ")")
 
 
 def sweep(rows: list[dict], names: list[str], rates: list[float]) -> None:

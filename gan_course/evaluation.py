@@ -169,7 +169,7 @@ class Scores:
     precision: float        # fraction of samples on the real manifold (quality)
     recall: float           # fraction of real images on the samples' manifold (variety)
     classes: int            # classes covered (see class_coverage)
-    class_shares: list      # share of the samples predicted as each digit 0..9
+    class_shares: list      # share of the samples predicted as each class (digit 0..9)
     n: int                  # images scored
 
     def row(self) -> dict:
@@ -180,7 +180,8 @@ class Scores:
 
     def __str__(self) -> str:
         return (f"FID {self.fid:.1f}  IS {self.inception_score:.2f} ± {self.inception_std:.2f}  "
-                f"precision {self.precision:.3f}  recall {self.recall:.3f}  classes {self.classes}/10  (n={self.n})")
+                f"precision {self.precision:.3f}  recall {self.recall:.3f}  "
+                f"classes {self.classes}/{len(self.class_shares)}  (n={self.n})")
 
 
 class Scorer:
@@ -190,8 +191,10 @@ class Scorer:
     Inception Score averages over contiguous splits and a class-sorted set would give one class per split.
 
     Args:
-        classifier: an :class:`MNISTClassifier` (see :func:`load_classifier`).
-        real: the reference images (N, 1, 28, 28) in [-1, 1], e.g. the held-out test digits.
+        classifier: an :class:`MNISTClassifier` (see :func:`load_classifier`), or any module with ``features(x)``
+            (N, F) and ``head(features)`` (class logits) and, where they differ from MNIST's 1, 28 and 10, the
+            attributes ``channels``, ``image_size`` and ``n_classes`` (the faces' identity judge of lesson 18).
+        real: the reference images (N, channels, size, size) in [-1, 1], e.g. the held-out test digits.
         k: neighbours of the precision/recall manifolds (Kynkäänniemi et al. use 3).
         splits: Inception Score splits (Salimans et al. use 10).
         batch_size: images per classifier forward pass.
@@ -205,11 +208,12 @@ class Scorer:
 
     @torch.no_grad()
     def features_and_probs(self, images: Tensor) -> tuple[Tensor, Tensor]:
-        """Penultimate features (N, 256) and class probabilities (N, 10) on the CPU, in a fixed shuffled order."""
-        channels = getattr(self.classifier, "channels", 1)
-        if not isinstance(images, Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (channels, 28, 28):
+        """Penultimate features (N, F) and class probabilities (N, classes) on the CPU, in a fixed shuffled order
+        (the MNIST judge: F = 256, 10 classes)."""
+        channels, size = getattr(self.classifier, "channels", 1), getattr(self.classifier, "image_size", 28)
+        if not isinstance(images, Tensor) or images.dim() != 4 or tuple(images.shape[1:]) != (channels, size, size):
             shape = tuple(images.shape) if isinstance(images, Tensor) else type(images).__name__
-            raise ValueError(f"expected images of shape (N, {channels}, 28, 28) in [-1, 1], got {shape}")
+            raise ValueError(f"expected images of shape (N, {channels}, {size}, {size}) in [-1, 1], got {shape}")
         if not torch.isfinite(images).all() or images.min() < -1 - 1e-3 or images.max() > 1 + 1e-3:
             raise ValueError("images must be finite and scaled to [-1, 1] (the generator's tanh range)")
         device = next(self.classifier.parameters()).device
@@ -227,11 +231,12 @@ class Scorer:
         features, probs = self.features_and_probs(images)
         mean, std = metrics.inception_score(probs.double().numpy(), splits=min(self.splits, len(probs)))
         precision, recall = metrics.precision_recall(self.real_features, features, k=self.k)
-        labels = probs.argmax(1)
-        shares = (torch.bincount(labels, minlength=10).double() / len(labels)).tolist()
+        labels, n_classes = probs.argmax(1), probs.shape[1]
+        shares = (torch.bincount(labels, minlength=n_classes).double() / len(labels)).tolist()
         fid = metrics.fid_from_features(self.real_features.double().numpy(), features.double().numpy())
         return Scores(fid=fid, inception_score=mean, inception_std=std, precision=precision, recall=recall,
-                      classes=class_coverage(labels), class_shares=[round(s, 4) for s in shares], n=len(images))
+                      classes=class_coverage(labels, n_classes),
+                      class_shares=[round(s, 4) for s in shares], n=len(images))
 
 
 @torch.no_grad()

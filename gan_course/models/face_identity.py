@@ -12,7 +12,10 @@ faces. ``python -m gan_course train faces-identity`` (:func:`train_identity_reci
 :data:`IDENTITY_NAME`, scored on the test views (new poses and lights) by |yaw| and on their frontal views;
 :func:`load_identity` loads it.
 
-Taught in: lesson 15
+:class:`IdentityJudge` and :func:`identity_scorer` make it the judge of generated faces (FID of its embedding,
+precision and recall, identities covered), as lesson 06's classifier judges digits.
+
+Taught in: lesson 15; judge of faces in lesson 18
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class IdentityNet(nn.Module):
 
     def __init__(self, n_classes=200, width=16, n_features=128, channels=1, image_size=32, dropout=0.3):
         super().__init__()
+        self.channels, self.image_size, self.n_classes = channels, image_size, n_classes
         self.conv = nn.Sequential(*[m for a, b in ((channels, width), (width, 2 * width), (2 * width, 4 * width))
                                     for m in (nn.Conv2d(a, b, 3, 1, 1), nn.BatchNorm2d(b), nn.ReLU(), nn.MaxPool2d(2))])
         self.embed = nn.Sequential(nn.Flatten(), nn.Linear(4 * width * (image_size // 8) ** 2, n_features),
@@ -50,6 +54,30 @@ class IdentityNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x)[1])
+
+
+class IdentityJudge(nn.Module):
+    """An :class:`IdentityNet` as the classifier of an :class:`~gan_course.evaluation.Scorer`: its embedding (the
+    layer before the head) as the features of FID and precision/recall, its identities as the classes. It judges
+    generated faces (lesson 18) as the MNIST classifier judges generated digits (lesson 06)."""
+
+    def __init__(self, net: IdentityNet):
+        super().__init__()
+        self.net = net
+        self.channels, self.image_size, self.n_classes = net.channels, net.image_size, net.n_classes
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.net.features(x)[1]
+
+    def head(self, features: Tensor) -> Tensor:
+        return self.net.head(features)
+
+
+def identity_scorer(device=None, root=checkpoints.ROOT):
+    """An :class:`~gan_course.evaluation.Scorer` of faces: the committed identity network (:class:`IdentityJudge`)
+    against the test views (new poses and lights of the 200 identities)."""
+    from .. import evaluation
+    return evaluation.Scorer(IdentityJudge(load_identity(device, root)), faces_on("test").images)
 
 
 # --------------------------------------------------------------------------- training and measuring

@@ -14,8 +14,10 @@ Adam with β = (0, 0.99).
 
 This module holds the networks (tested: shapes at every stage, and α = 0 equal to the smaller network), the
 growth :class:`Schedule` (and :class:`FixedSchedule`, no growing), the training step :class:`PGGANStep`, and the
-runs: :data:`VARIANTS` (fade-in, abrupt switches, no growing, and each of the three other parts removed), a
-:class:`Tracker` that scores the FID as a run trains, :func:`spike` at a switch, and the recipe.
+runs: :data:`VARIANTS` (fade-in, abrupt switches, no growing, each of the three other parts removed, and the
+procedural faces of lesson 15 instead of MNIST), a :class:`Tracker` that scores the FID as a run trains,
+:func:`spike` at a switch, and the recipe. Digits are judged by lesson 06's MNIST classifier, faces by the faces'
+identity network (:func:`.face_identity.identity_scorer`).
 
 Taught in: lesson 18 (progressive growing)
 """
@@ -35,6 +37,7 @@ from .. import checkpoints, data, evaluation, losses, metrics, runtime, train
 from ..data.digits import DeviceBatches
 from ..layers import EqualizedConv2d, EqualizedLinear, MinibatchStdDev, PixelNorm, fade_in
 from ..train import History, Step
+from . import face_identity
 
 
 @dataclasses.dataclass(frozen=True)
@@ -285,7 +288,11 @@ VARIANTS: dict[str, tuple[PGGANConfig, str]] = {
     "pggan-no-mbstd": (PGGANConfig(minibatch_stddev=False), "fade"),
     "pggan-no-eqlr": (PGGANConfig(equalized_lr=False), "fade"),
     "pggan-no-pixelnorm": (PGGANConfig(pixel_norm=False), "fade"),
+    # the procedural faces of lesson 15, at the rate the MNIST sweep chose for the full model (benchmarks/RESULTS.md)
+    "pggan-faces": (PGGANConfig(lr=1e-2), "fade"),
 }
+DATASETS = ("mnist", "faces")
+JUDGE_CROP = {"mnist": 28, "faces": 32}   # what each judge sees of a 32 x 32 image: MNIST's 28 x 28 inside the pad
 
 
 def variant(name: str) -> tuple[PGGANConfig, str]:
@@ -293,6 +300,28 @@ def variant(name: str) -> tuple[PGGANConfig, str]:
     if name not in VARIANTS:
         raise ValueError(f"unknown PGGAN variant {name!r}; choose one of {sorted(VARIANTS)}")
     return VARIANTS[name]
+
+
+def dataset_of(name: str) -> str:
+    """What the variant ``name`` trains on: ``"faces"`` (the procedural faces' training views, 32 x 32) for names
+    ending in ``-faces``, else ``"mnist"`` (MNIST's training digits padded to 32 x 32)."""
+    variant(name)
+    return "faces" if name.endswith("-faces") else "mnist"
+
+
+def _check_dataset(dataset: str) -> str:
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    return dataset
+
+
+def training_images(dataset: str = "mnist", device=None, verbose: bool = False) -> tuple[Tensor, str]:
+    """The training images (N, 1, 32, 32) in [-1, 1] of ``dataset``, on ``device``, and what they are in words."""
+    if _check_dataset(dataset) == "faces":
+        faces = face_identity.faces_on("train", device=device, verbose=verbose)
+        return faces.images, faces.source
+    digits = data.load_mnist("train", size=32, verbose=verbose)
+    return digits.images.to(device or "cpu"), digits.source
 
 
 def schedule_for(growth: str, config: PGGANConfig = PGGANConfig(), stable: int = STABLE, fade: int = FADE,
@@ -307,7 +336,8 @@ def schedule_for(growth: str, config: PGGANConfig = PGGANConfig(), stable: int =
 
 def full_size(images: Tensor, size: int = 32, crop: int = 28) -> Tensor:
     """Images of any stage as the judge sees them: upsampled (nearest) to ``size``, the centre ``crop`` (MNIST's
-    28 x 28 inside the padded 32 x 32), clipped to [-1, 1] (G has no tanh, as in the paper)."""
+    28 x 28 inside the padded 32 x 32; the faces' judge: all 32), clipped to [-1, 1] (G has no tanh, as in the
+    paper)."""
     if images.shape[-1] != size:
         images = F.interpolate(images, size=size, mode="nearest")
     margin = (size - crop) // 2
@@ -327,12 +357,14 @@ class Tracker:
     """A training callback: the FID of G's samples (:func:`full_size`, against ``scorer``'s real digits) at the
     steps ``at`` lists, and the seconds spent training at each stage, not counting its own scoring; at the steps
     ``keep`` lists, also ``keep_n`` samples at the stage's own size (``kept[step]``, the same noise each time).
+    ``crop``: what of the full-size image the judge sees (:data:`JUDGE_CROP`).
 
     ``points``: one dict per scored step: step, stage, alpha, fid, precision, recall (G as it is after that many
     steps, at the stage and α of its last step); ``stage_seconds`` and ``stage_steps``: per stage."""
 
-    def __init__(self, scorer, schedule, at, n: int = CURVE_SAMPLES, seed: int = 0, keep=(), keep_n: int = 8):
-        self.scorer, self.schedule, self.at, self.n, self.seed = scorer, schedule, set(at), n, seed
+    def __init__(self, scorer, schedule, at, n: int = CURVE_SAMPLES, seed: int = 0, keep=(), keep_n: int = 8,
+                 crop: int = JUDGE_CROP["mnist"]):
+        self.scorer, self.schedule, self.at, self.n, self.seed, self.crop = scorer, schedule, set(at), n, seed, crop
         self.keep, self.keep_n, self.kept = set(keep), keep_n, {}
         self.points: list[dict] = []
         self.stage_seconds = [0.0] * schedule.stages
@@ -350,7 +382,7 @@ class Tracker:
         if state.step in self.at:
             G = state.model.G
             G.eval()
-            scores = self.scorer.score(full_size(samples(G, self.n, stage, alpha, self.seed)))
+            scores = self.scorer.score(full_size(samples(G, self.n, stage, alpha, self.seed), crop=self.crop))
             G.train()
             self.points.append({"step": state.step, "stage": stage, "alpha": round(alpha, 4),
                                 "fid": round(scores.fid, 3), "precision": round(scores.precision, 4),
@@ -423,16 +455,29 @@ def load(name: str = "pggan", device=None, root=checkpoints.ROOT) -> Generator:
     return checkpoints.load_into(Generator(config), name, device, root)
 
 
-def scorer(device=None) -> evaluation.Scorer:
-    """The judge's scorer against the 1,000 held-out MNIST digits (lessons 08 and 09)."""
+def scorer(device=None, dataset: str = "mnist") -> evaluation.Scorer:
+    """The judge of ``dataset``: MNIST's classifier against the 1,000 held-out digits (lessons 08 and 09), or the
+    faces' identity network against the 4,000 test views (:func:`.face_identity.identity_scorer`)."""
+    if _check_dataset(dataset) == "faces":
+        return face_identity.identity_scorer(device)
     return evaluation.Scorer(evaluation.load_classifier(device), data.load_mnist("test", verbose=False).images)
 
 
-def measure(G: Generator, judge: evaluation.Scorer, seed: int = 0) -> dict:
-    """The final scores of G at full size: FID, precision, recall, classes of :data:`EVAL_SAMPLES` samples, and the
-    SWD (x 10³, 32 and 16 pixels) of 1,000 samples against the 1,000 held-out digits at 32 x 32."""
-    scores = judge.score(full_size(samples(G, EVAL_SAMPLES, seed=seed)))
-    real = data.load_mnist("test", size=32, verbose=False).images
+def held_out(dataset: str = "mnist", n: int = 1000) -> Tensor:
+    """``n`` held-out images (N, 1, 32, 32) of ``dataset`` for the SWD: MNIST's test digits padded to 32 x 32, or
+    test views of the faces drawn at random (seed 0) from all identities."""
+    if _check_dataset(dataset) == "faces":
+        views = face_identity.faces_on("test").images
+        return views[torch.randperm(len(views), generator=torch.Generator().manual_seed(0))[:n]]
+    return data.load_mnist("test", size=32, verbose=False).images[:n]
+
+
+def measure(G: Generator, judge: evaluation.Scorer, seed: int = 0, dataset: str = "mnist") -> dict:
+    """The final scores of G at full size: FID, precision, recall, classes of :data:`EVAL_SAMPLES` samples (by
+    ``dataset``'s judge: digits or identities), and the SWD (x 10³, 32 and 16 pixels) of 1,000 samples against
+    1,000 held-out images at 32 x 32 (:func:`held_out`)."""
+    scores = judge.score(full_size(samples(G, EVAL_SAMPLES, seed=seed), crop=JUDGE_CROP[_check_dataset(dataset)]))
+    real = held_out(dataset)
     sliced = metrics.swd(real, samples(G, len(real), seed=seed + 1).clamp(-1, 1), seed=seed)
     return {**scores.row(), "class_shares": scores.class_shares, **{f"swd_{k}": round(v, 3) for k, v in sliced.items()}}
 
@@ -482,9 +527,11 @@ def fit_variant(name: str, images: Tensor, *, seed: int = 0, phase: int = STABLE
     config, growth = variant(name)
     if lr is not None:
         config = dataclasses.replace(config, lr=lr)
+    dataset = dataset_of(name)
     fixed_steps = fixed_steps or round(FIXED_STEPS * phase / STABLE)
     schedule = schedule_for(growth, config, phase, phase, fixed_steps=fixed_steps)
-    tracker = Tracker(judge or scorer(images.device), schedule, curve_steps(schedule), seed=seed)
+    tracker = Tracker(judge or scorer(images.device, dataset), schedule, curve_steps(schedule), seed=seed,
+                      crop=JUDGE_CROP[dataset])
     step, history = fit(config, schedule, images, seed=seed, callbacks=[tracker, *train_options.pop("callbacks", ())],
                         **train_options)
     return step, history, tracker
@@ -500,11 +547,11 @@ def stability(w_estimates) -> dict:
 
 
 def run_metrics(step: PGGANStep, tracker: Tracker, history: History, judge: evaluation.Scorer, seed: int,
-                train_images: int) -> dict:
+                train_images: int, dataset: str = "mnist") -> dict:
     """What a run measured: :func:`measure` of G as it is, the steps taken, the switches and the FID spike at each
     (:func:`spike`), training seconds, images per second per resolution, :func:`stability` and the FID curve."""
     switches = step.schedule.switches()
-    return {**measure(step.G, judge, seed), "steps": step.g_steps, "switches": switches,
+    return {**measure(step.G, judge, seed, dataset), "steps": step.g_steps, "switches": switches,
             "spikes": [spike(tracker.points, s) for s in switches], "train_images": train_images,
             "train_seconds": round(tracker.train_seconds, 1), "images_per_second": tracker.images_per_second(),
             **stability(history.losses["w_estimate"]), "curve": tracker.points}
@@ -513,19 +560,21 @@ def run_metrics(step: PGGANStep, tracker: Tracker, history: History, judge: eval
 def train_recipe(name: str = "pggan", seed: int = 0, epochs: int | None = None, root=checkpoints.ROOT,
                  limit: int | None = None, verbose: bool = True, register: bool = False, cache=None) -> dict:
     """``python -m gan_course train pggan`` (or another of :data:`VARIANTS`): grow G and D on MNIST's training
-    digits padded to 32 x 32, scoring the FID as it trains (:func:`curve_steps`), then store G in half precision
-    with :func:`run_metrics` measured on what is stored. ``epochs`` scales every phase: each phase takes ``epochs``
-    passes over the training digits instead of :data:`STABLE` steps."""
-    variant(name)  # fail before loading any data
+    digits padded to 32 x 32 (``pggan-faces``: the faces' training views), scoring the FID as it trains
+    (:func:`curve_steps`), then store G in half precision with :func:`run_metrics` measured on what is stored.
+    ``epochs`` scales every phase: each phase takes ``epochs`` passes over the training images instead of
+    :data:`STABLE` steps."""
+    dataset = dataset_of(name)  # fail before loading any data
     checkpoints.check_recipe_options(epochs=epochs, limit=limit)
     device = runtime.device()
-    digits = data.load_mnist("train", size=32, verbose=verbose)
-    images = digits.images[:limit].to(device)
+    images, source = training_images(dataset, device, verbose)
+    images = images[:limit]
     phase = STABLE if epochs is None else epochs * max(1, len(images) // BATCH_SIZE)
-    judge = scorer(device)
+    judge = scorer(device, dataset)
     run_dir = checkpoints.cache_root(cache) / "train" / f"{name}-seed{seed}-phase{phase}-limit{limit}"
     step, history, tracker = fit_variant(name, images, seed=seed, phase=phase, judge=judge, checkpoint_dir=run_dir,
                                          checkpoint_every=500, progress=verbose, log_every=None if verbose else 0)
     shutil.rmtree(run_dir, ignore_errors=True)
-    return checkpoints.save_half(name, step.G, lambda G: run_metrics(step, tracker, history, judge, seed, len(images)),
-                                 history.seconds, digits.source, seed, epochs, limit, root, register, verbose, cache)
+    return checkpoints.save_half(name, step.G, lambda G: run_metrics(step, tracker, history, judge, seed, len(images),
+                                                                      dataset),
+                                 history.seconds, source, seed, epochs, limit, root, register, verbose, cache)

@@ -57,3 +57,12 @@ def test_the_runs_and_the_records(r):
     assert 700 < r["pggan_fid"] < 1000                                  # 868: far from converged, as the text says
     assert r["pggan_recall_no_mbstd"] > r["pggan_recall"]               # 0.184 vs 0.089: not the paper's claim here
     assert floor["avg"] < 12                                            # real vs real 9.1, the models about 20
+
+
+def test_the_faces_grow_and_the_identity_network_judges_them(r):
+    assert 1 <= r["pggan_faces_people"] <= 200
+    assert r["pggan_faces_real_fid"] < r["pggan_faces_fid"]             # real views sit far closer to the test views
+    if SMOKE:
+        return
+    assert r["pggan_faces_real_fid"] < 3                                # 4,000 real training views: 0.6
+    assert 60 < r["pggan_faces_fid"] < 200 and 60 <= r["pggan_faces_people"] <= 140   # 119 and 99, as the text says

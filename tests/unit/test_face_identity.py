@@ -38,3 +38,20 @@ def test_the_recipe_trains_stores_and_loads(tmp_path, monkeypatch):
     assert not identity_net.training
     net = face_identity.fit_identity(faces, epochs=1, **TINY_ID)
     assert 0 <= face_identity.identity_accuracy(net, faces.images, faces.identity) <= 1
+
+
+def test_the_identity_judge_scores_faces_by_its_embedding_and_counts_identities(monkeypatch):
+    from gan_course import evaluation
+
+    net = face_identity.IdentityNet(**TINY_ID).eval()
+    faces = fake_faces(30)
+    monkeypatch.setattr(face_identity, "load_identity", lambda device=None, root=None: net)
+    monkeypatch.setattr(face_identity, "load_faces", lambda split, verbose=False: faces)
+    scorer = face_identity.identity_scorer()
+    assert isinstance(scorer, evaluation.Scorer) and scorer.real_features.shape == (30, 8)   # the embedding
+    itself = scorer.score(faces.images)
+    assert itself.fid == pytest.approx(0, abs=1e-6) and len(itself.class_shares) == 3     # 3 identities, not 10
+    assert 1 <= itself.classes <= 3 and str(itself).endswith(f"classes {itself.classes}/3  (n=30)")
+    assert scorer.score(fake_faces(30, seed=1).images).fid > 0
+    with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)"):
+        scorer.score(torch.zeros(4, 1, 28, 28))                                        # a digit-sized image

@@ -240,3 +240,24 @@ def test_a_sweep_replaces_the_variants_learning_rate_and_bad_rates_are_refused()
     for bad in (0, 1.5, -1e-3, True, "1e-3"):
         with pytest.raises(ValueError, match="lr must be a number between 0 and 1"):
             pggan.PGGANConfig(lr=bad)
+
+
+def test_the_faces_variant_trains_on_the_faces_and_is_judged_by_the_identity_network(tmp_path, monkeypatch):
+    from gan_course.models import face_identity
+    from test_face_identity import TINY_ID, fake_faces
+
+    faces, judge_net = fake_faces(64), face_identity.IdentityNet(**TINY_ID).eval()
+    monkeypatch.setattr(face_identity, "load_faces", lambda split, verbose=False: faces)
+    monkeypatch.setattr(face_identity, "load_identity", lambda device=None, root=None: judge_net)
+    assert pggan.dataset_of("pggan-faces") == "faces" and pggan.dataset_of("pggan-no-mbstd") == "mnist"
+    images, source = pggan.training_images("faces")
+    assert torch.equal(images, faces.images) and source == "fake faces"
+    assert pggan.held_out("faces", n=10).shape == (10, 1, 32, 32)
+    assert pggan.scorer(dataset="faces").real_features.shape == (64, 8)
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        pggan.training_images("celeba")
+    entry = pggan.train_recipe("pggan-faces", seed=0, epochs=1, limit=64, verbose=False, root=tmp_path / "registry",
+                               cache=tmp_path / "cache", register=True)
+    metrics = entry["metrics"]
+    assert metrics["steps"] == 14 and len(metrics["class_shares"]) == 3 and metrics["train_images"] == 64
+    assert entry["data"] == "fake faces"
