@@ -705,7 +705,10 @@ gan_course.checks.wasserstein1_1d(wasserstein1_1d)
 def critic_settings() -> dict:
     """Updates, learning rate and penalty weight of a critic whose W1 estimate is within 2%."""
     ### BEGIN SOLUTION
-    return {"steps": 1500, "lr": 2e-3, "gp_weight": 25.0}  # converged (large steps), slope bias ~W1/50
+    # converged, slope bias ~W1/80: +0.5% on our CPU with and without AVX-512. (lr 2e-3 with lambda 25 read +2.4%
+    # on one, lambda 50 read -0.2% and +1.7% on the two: a single training run differs between CPUs, so aim for
+    # the middle of the band)
+    return {"steps": 1500, "lr": 1e-3, "gp_weight": 40.0}
     ### END SOLUTION
 
 

@@ -311,8 +311,12 @@ plt.show()
 def grid_method() -> toy_gans.ToyGAN:
     """A method for the grid of 25 Gaussians: a toy_gans.ToyGAN with the benchmark's networks and batch size."""
     ### BEGIN SOLUTION
-    # the annealed GAN at a larger rate, with one-sided label smoothing: 25/25 modes, 81% high quality at seed 0
-    return toy_gans.METHODS["gan-anneal"].replace(name="gan-anneal-smooth", lr=2e-3, real_label=0.9)
+    # D sees the batch's spread (minibatch stddev), one-sided label smoothing, and a larger rate that decays
+    # linearly to 0 over the whole run: 25/25 modes and 88.8% high quality at seed 0 on our CPU, 87.0% with
+    # AVX-512 off. (The annealed GAN at 2e-3 with smoothing alone read 25/25 and 81% on one CPU, 20/25 and 77% on
+    # another: a single run of a GAN differs between CPUs, so aim well above the targets.)
+    return toy_gans.METHODS["gan-mbstd"].replace(name="gan-mbstd-anneal-smooth", lr=3e-3, decay_from=0.0,
+                                                 real_label=0.9)
     ### END SOLUTION
 
 
