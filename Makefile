@@ -19,10 +19,17 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" $(BIN)/jupyter lab
 
+# The tests run on one pytest-xdist worker per core (at most 4; TEST_WORKERS=1 runs them in one process), each
+# worker and every kernel it starts on one thread: the tests' models are small, and two processes with a thread
+# per core each made torch's threads wait for each other (lesson 00's 2,000 GAN steps: 98 s against 9 s).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 4 ? n : 4 )))
+ONE_THREAD   := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+PARALLEL     := -n $(TEST_WORKERS) --dist loadgroup
+
 # Unit tests, exercise checks, notebook pairing and release, and every notebook run
 # once headless (papermill, smoke profile) with assertions on what it recorded.
 test: $(STAMP)
-	GAN_COURSE_PROFILE=smoke TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m pytest tests
+	$(ONE_THREAD) GAN_COURSE_PROFILE=smoke TQDM_DISABLE=1 MPLBACKEND=Agg $(BIN)/python -m pytest $(PARALLEL) tests
 
 # Every notebook cell by cell with nbval (smoke profile). Not part of `make test`:
 # its papermill runs already fail on any cell that raises or prints a traceback.
@@ -54,7 +61,8 @@ nbgrader-test: $(STAMP)
 	  $(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader && \
 	  for e in formgrader validate_assignment assignment_list course_list; do \
 	    $(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e || exit 1; done; }
-	PATH="$(CURDIR)/$(BIN):$$PATH" GAN_COURSE_NBGRADER=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider -rP tests/nbgrader
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(ONE_THREAD) GAN_COURSE_NBGRADER=1 TQDM_DISABLE=1 \
+	  $(BIN)/python -m pytest $(PARALLEL) -p no:cacheprovider -rP tests/nbgrader
 
 # Every lesson in JupyterLab 4 in headless Chromium: Run All (smoke profile), then no error output,
 # MathJax, each slider panel once with a figure that changes, animations visible and playing, progress

@@ -26,6 +26,35 @@ LESSON_PROFILE = os.environ.get("GAN_COURSE_TEST_PROFILE", "smoke")
 KERNEL_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
+def lesson_of(item) -> str | None:
+    """The lesson a test in ``tests/lessons`` reads (``"18_pggan"``), or None for any other test.
+
+    ``make test`` spreads the tests over one pytest-xdist worker per core (``--dist loadgroup``); every test of one
+    lesson goes to the same worker (``xdist_group``), so that each notebook runs once, in that worker's
+    ``lesson_runs``, and not once per worker that happens to hold one of its tests.
+    """
+    path = Path(str(item.fspath))
+    if path.parent.name != "lessons":
+        return None
+    if path.stem.startswith("test_lesson_"):  # test_lesson_18.py -> the notebook 18_*.ipynb
+        number = path.stem.removeprefix("test_lesson_")
+        return next((p.stem for p in (ROOT / "notebooks").glob(f"{number}_*.ipynb")), None)
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "path" in callspec.params:  # test_lessons.py's run of every notebook
+        return Path(callspec.params["path"]).stem
+    name = item.originalname if hasattr(item, "originalname") else item.name  # test_00_start_here
+    return next((p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if name == f"test_{p.stem}"),
+                None)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        stem = lesson_of(item)
+        if stem is not None:
+            item.add_marker(pytest.mark.xdist_group(stem))
+
+
 @pytest.fixture(scope="session")
 def lesson_runs(tmp_path_factory):
     """``lesson_runs("01_gan_objective")``: run a notebook headless once per session; its summary row.

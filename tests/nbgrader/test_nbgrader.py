@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import fcntl
 import json
 import os
 import resource
@@ -55,19 +56,31 @@ def is_check(cell) -> bool:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course directory with every selected lesson released (``nbgrader generate_assignment``)."""
-    root = course_tools.make_course(tmp_path_factory.mktemp("nbgrader") / "course", LESSONS)
-    start = time.perf_counter()
-    for stem in LESSONS:
-        course_tools.nbgrader(root, "generate_assignment", stem, timeout=300)
-    print(f"generate_assignment: {len(LESSONS)} lessons in {time.perf_counter() - start:.1f} s")
-    return root
+    """A course directory with every selected lesson as a source; :func:`released` releases one.
+
+    ``make nbgrader-test`` spreads the lessons over one pytest-xdist worker per core: each worker has its own
+    course directory and gradebook (nbgrader's sqlite database takes one writer), and releases only its lessons.
+    """
+    return course_tools.make_course(tmp_path_factory.mktemp("nbgrader") / "course", LESSONS)
+
+
+RELEASED: set[tuple[str, str]] = set()
+
+
+def released(course, stem) -> None:
+    """``nbgrader generate_assignment`` of one lesson, once per course directory."""
+    if (str(course), stem) not in RELEASED:
+        start = time.perf_counter()
+        course_tools.nbgrader(course, "generate_assignment", stem, timeout=300)
+        RELEASED.add((str(course), stem))
+        print(f"generate_assignment {stem}: {time.perf_counter() - start:.1f} s")
 
 
 @pytest.mark.parametrize("stem", LESSONS)
 def test_release_is_the_exercises(course, stem):
     import nbformat
 
+    released(course, stem)
     source = nbformat.read(course / "source" / stem / f"{stem}.ipynb", as_version=4)
     released = nbformat.read(course / "release" / stem / f"{stem}.ipynb", as_version=4)
     exercises = nbformat.read(course_tools.EXERCISES / f"{stem}.ipynb", as_version=4)
@@ -130,10 +143,16 @@ def cell_seconds(nb) -> list[tuple[float, int, str]]:
 
 
 def record_times(stem: str, row: dict) -> None:
+    """Add a lesson's row to ``autograde.json``; the pytest-xdist workers take turns (a lock file), and each
+    writes a whole new file that replaces the old one, so a reader never sees half a table."""
     TIMES.parent.mkdir(parents=True, exist_ok=True)
-    table = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
-    table[stem] = row
-    TIMES.write_text(json.dumps(table, indent=2) + "\n")
+    with open(TIMES.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        table = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
+        table[stem] = row
+        partial = TIMES.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(table, indent=2) + "\n")
+        os.replace(partial, TIMES)
 
 
 def children_cpu_seconds() -> float:
@@ -141,10 +160,17 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@pytest.mark.parametrize("stem", LESSONS)
+# test_export reads the gradebook of its own worker's course: it runs after the last lesson's autograde, on the
+# same worker (one xdist_group keeps them together, in this order).
+AUTOGRADED = [pytest.param(stem, marks=pytest.mark.xdist_group("export")) if stem == LESSONS[-1] else stem
+              for stem in LESSONS]
+
+
+@pytest.mark.parametrize("stem", AUTOGRADED)
 def test_autograde(course, stem):
     import nbformat
 
+    released(course, stem)
     originals = submissions(course, stem)
     # The kernels inherit this environment: no profile set here, so the course config's smoke is what runs;
     # figures drawn as in Jupyter (the inline backend); no results file of the lesson tests.
@@ -204,6 +230,7 @@ def test_autograde(course, stem):
                       f"load average {load:.1f} on {cores} CPUs")
 
 
+@pytest.mark.xdist_group("export")
 def test_export(course):
     """``nbgrader export`` writes the same totals to grades.csv (runs after the autograde tests above)."""
     import csv
