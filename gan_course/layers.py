@@ -7,6 +7,9 @@
   multiplier (StyleGAN's mapping network uses 0.01).
 * :class:`PixelNorm` (PGGAN, Section 4.2): each pixel's feature vector scaled to unit root mean square.
 * :func:`fade_in` (PGGAN, Section 3): the blend (1 - α)·old + α·new that adds a resolution without breaking G or D.
+* :func:`adain` and :class:`AdaIN` (StyleGAN, Section 2, Eq. 1): each feature map of each sample normalised by its own
+  mean and standard deviation, then scaled and shifted by a style; :class:`NoiseInput` (StyleGAN, Section 3.2): one
+  single-channel noise image per layer, scaled per channel by learned weights.
 * :class:`DomainBatchNorm2d` (Twin-GAN): one network, two domains, told apart only by their batch norms.
 * :class:`ConvEncoder` and :class:`ConvDecoder`: DCGAN's convolutional encoder (image -> vector, with its last
   feature map for feature matching) and decoder (vector -> image) for 32 x 32 images; the anomaly detectors'
@@ -14,7 +17,7 @@
 
 Taught in: lesson 05 (the stabilising tricks on the mode-coverage benchmark), lesson 13 (domain batch norm, Twin-GAN),
 lesson 16 (the anomaly detectors' networks), lesson 18 (PGGAN's equalised learning rate, pixel norm and minibatch
-standard deviation).
+standard deviation), lesson 19 (StyleGAN's AdaIN and noise inputs).
 """
 
 from __future__ import annotations
@@ -126,6 +129,61 @@ def fade_in(old: Tensor, new: Tensor, alpha: float) -> Tensor:
     if old.shape != new.shape:
         raise ValueError(f"fade_in blends tensors of one shape, got {tuple(old.shape)} and {tuple(new.shape)}")
     return torch.lerp(old, new, float(alpha))
+
+
+def adain(x: Tensor, scale: Tensor, bias: Tensor, eps: float = 1e-8) -> Tensor:
+    """Adaptive instance normalisation, AdaIN(x, y) = y_s · (x - μ(x)) / σ(x) + y_b (StyleGAN, Eq. 1).
+
+    μ(x) and σ(x) are each sample's and each channel's own mean and standard deviation over the pixels (instance
+    statistics, not the batch's: a sample's style must not depend on the other samples of its batch).
+
+    Args:
+        x: feature maps (B, C, H, W).
+        scale, bias: the style's y_s and y_b, (B, C) each.
+    """
+    if x.dim() != 4:
+        raise ValueError(f"adain expects feature maps (B, C, H, W), got {tuple(x.shape)}")
+    if scale.shape != x.shape[:2] or bias.shape != x.shape[:2]:
+        raise ValueError(f"adain expects styles of shape {tuple(x.shape[:2])} (B, C), got scale "
+                         f"{tuple(scale.shape)} and bias {tuple(bias.shape)}")
+    mean = x.mean(dim=(2, 3), keepdim=True)                               # μ(x): (B, C, 1, 1)
+    std = (x.var(dim=(2, 3), keepdim=True, unbiased=False) + eps).sqrt()  # σ(x): (B, C, 1, 1)
+    return scale[:, :, None, None] * (x - mean) / std + bias[:, :, None, None]
+
+
+class AdaIN(nn.Module):
+    """AdaIN with its learned affine map A: w -> (y_s, y_b), an equalised linear layer whose bias starts y_s at 1 and
+    y_b at 0, so that a fresh layer passes the normalised features through unchanged."""
+
+    def __init__(self, w_dim: int, channels: int):
+        super().__init__()
+        self.channels = channels
+        self.scale = EqualizedLinear(w_dim, channels, gain=1.0, bias_init=1.0)  # A's half that gives y_s
+        self.bias = EqualizedLinear(w_dim, channels, gain=1.0)                  # A's half that gives y_b
+
+    def forward(self, x: Tensor, w: Tensor) -> Tensor:
+        return adain(x, self.scale(w), self.bias(w))
+
+
+class NoiseInput(nn.Module):
+    """StyleGAN's noise input: one noise image N(0, 1) of shape (B, 1, H, W), broadcast to every channel and scaled
+    per channel by learned weights B (starting at 0), added to the feature maps. ``noise`` fixes the image (e.g.
+    to show what it changes); ``enabled=False`` removes the input (the no-noise ablation)."""
+
+    def __init__(self, channels: int, enabled: bool = True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(channels))  # B: one factor per channel
+        self.enabled = enabled
+
+    def forward(self, x: Tensor, noise: Tensor | None = None) -> Tensor:
+        if not self.enabled:
+            return x
+        if noise is None:
+            noise = torch.randn(x.shape[0], 1, x.shape[2], x.shape[3], device=x.device, dtype=x.dtype)
+        elif noise.shape != (x.shape[0], 1, x.shape[2], x.shape[3]):
+            raise ValueError(f"noise must be (B, 1, H, W) = {(x.shape[0], 1, x.shape[2], x.shape[3])}, got "
+                             f"{tuple(noise.shape)}")
+        return x + self.weight[None, :, None, None] * noise
 
 
 class DomainBatchNorm2d(nn.Module):

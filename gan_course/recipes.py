@@ -16,16 +16,17 @@ what the lessons load.
     python -m gan_course train faces-identity --seed 0     # then tpgan, tpgan-global, ... (tpgan.VARIANTS)
     python -m gan_course train ganomaly-digits --seed 0    # and detectors.VARIANTS: <method>-<digits|bricks>
     python -m gan_course train pggan --seed 0              # and pggan.VARIANTS (fade-in, abrupt, ablations)
+    python -m gan_course train faces-factors --seed 0      # then stylegan-faces and stylegan.VARIANTS
 
-Used by: lessons 06–17 and the PGGAN lesson (their committed checkpoints)
+Used by: lessons 06–18 and the StyleGAN lesson (their committed checkpoints)
 """
 
 from __future__ import annotations
 
 import functools
 
-from .models import (cgan, classifier, cyclegan, dcgan, detectors, face_identity, infogan, pggan, recyclegan, tpgan,
-                     twingan)
+from .models import (cgan, classifier, cyclegan, dcgan, detectors, face_factors, face_identity, infogan, pggan,
+                     recyclegan, stylegan, tpgan, twingan)
 
 RECIPES = {"mnist-classifier": classifier.train_recipe,
            **{name: functools.partial(dcgan.train_recipe, name) for name in dcgan.VARIANTS},
@@ -39,4 +40,6 @@ RECIPES = {"mnist-classifier": classifier.train_recipe,
            face_identity.IDENTITY_NAME: face_identity.train_identity_recipe,
            **{name: functools.partial(tpgan.train_recipe, name) for name in tpgan.VARIANTS},
            **{name: functools.partial(detectors.train_recipe, name) for name in detectors.VARIANTS},
-           **{name: functools.partial(pggan.train_recipe, name) for name in pggan.VARIANTS}}
+           **{name: functools.partial(pggan.train_recipe, name) for name in pggan.VARIANTS},
+           face_factors.FACTORS_NAME: face_factors.train_factors_recipe,
+           **{name: functools.partial(stylegan.train_recipe, name) for name in stylegan.VARIANTS}}

@@ -7,12 +7,14 @@
 * :mod:`.detection`: how well a score finds anomalies (AUROC, the ROC curve, a threshold for a false-alarm
   rate); lesson 16;
 * :mod:`.sliced`: PGGAN's sliced Wasserstein distance on Laplacian-pyramid patches (``metrics.swd``); the PGGAN
-  lesson.
+  lesson;
+* :mod:`.latent`: how a latent space is organised (StyleGAN's perceptual path length and linear separability);
+  the StyleGAN lesson.
 
 Every public name is also here: ``metrics.wasserstein1``, ``metrics.fid_from_features``, ``metrics.auroc``.
 Every function rejects bad input with a ``ValueError`` or ``TypeError`` that names the argument.
 
-Taught in: lessons 02–09 and 16
+Taught in: lessons 02–09, 16, 18 and 19
 """
 
 from .detection import auroc, rates_at, roc_curve, threshold_at
@@ -27,6 +29,7 @@ from .distributions import (
     wasserstein1,
 )
 from .samples import fid_from_features, frechet_distance, inception_score, knn_radii, precision_recall
+from .latent import PathLength, Separability, conditional_entropy, perceptual_path_length, separability
 from .sliced import laplacian_pyramid, sliced_wasserstein, swd
 
 __all__ = [
@@ -34,5 +37,6 @@ __all__ = [
     "ModeCoverage", "js_divergence", "kl_divergence", "lipschitz_estimate", "mode_coverage", "mode_fractions",
     "total_variation", "wasserstein1",
     "fid_from_features", "frechet_distance", "inception_score", "knn_radii", "precision_recall",
+    "PathLength", "Separability", "conditional_entropy", "perceptual_path_length", "separability",
     "laplacian_pyramid", "sliced_wasserstein", "swd",
 ]
