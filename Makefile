@@ -53,8 +53,9 @@ package-test: $(STAMP)
 	GAN_COURSE_PACKAGING=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/packaging
 
 # nbgrader end to end (tests/nbgrader): a temporary course, generate_assignment over the lessons with
-# exercises (release == exercises/), autograde of two submissions each (reference: full marks; check cells
-# edited: restored to the release as handed out, 0), each within 2 minutes (smoke profile). Installs nbgrader into
+# exercises (release == exercises/), autograde of the reference of each (full marks) and, in every sixth lesson, of
+# a submission with its check cells edited (restored to the release as handed out, 0), each within 2 minutes (smoke
+# profile); one worker per core, each with its own course and gradebook. Installs nbgrader into
 # .venv when missing, with its JupyterLab/server extensions disabled so that `make lab` stays as it is.
 nbgrader-test: $(STAMP)
 	$(BIN)/python -c "import nbgrader" 2>/dev/null || { $(BIN)/python -m pip install "nbgrader>=0.9.6" && \
@@ -67,10 +68,10 @@ nbgrader-test: $(STAMP)
 # Every lesson in JupyterLab 4 in headless Chromium: Run All (smoke profile), then no error output,
 # MathJax, each slider panel once with a figure that changes, animations visible and playing, progress
 # bars; screenshots in build/browser/. Installs chromium, chromium-driver (apt) and selenium when missing.
-# About 4-6 minutes on 2 cores.
+# One JupyterLab and Chromium per worker.
 browser-test: $(STAMP)
 	tests/browser/install.sh
-	GAN_COURSE_BROWSER=1 $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
+	$(ONE_THREAD) GAN_COURSE_BROWSER=1 $(BIN)/python -m pytest $(PARALLEL) tests/browser -q -p no:cacheprovider
 
 # After a fork: make set-repo SLUG=owner/name. Writes the repository's name in its one place
 # (REPO_SLUG in gan_course/runtime.py) and rewrites the README's links, every Colab badge and setup cell,

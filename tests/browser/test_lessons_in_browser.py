@@ -26,6 +26,7 @@ stderr text of each lesson (warnings are reported, not failed) and the seconds e
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -48,14 +49,29 @@ REPORT: dict[str, dict] = {}
 # --------------------------------------------------------------------------- fixtures
 
 
+# `make browser-test` spreads the lessons over one pytest-xdist worker per core: each worker has its own JupyterLab
+# (a free port, its own folders) and Chromium, its own server log, and adds its lessons to report.json.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def add_to_report(rows: dict) -> None:
+    """Merge ``rows`` into report.json: the workers take turns (a lock file), each writing a whole new file."""
+    target = SHOTS / "report.json"
+    with open(SHOTS / "report.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report = json.loads(target.read_text()) if target.is_file() else {}
+        report.update(rows)
+        partial = SHOTS / f"report.{WORKER}.tmp"
+        partial.write_text(json.dumps(dict(sorted(report.items())), indent=1))
+        os.replace(partial, target)
+
+
 @pytest.fixture(scope="session")
 def lab():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
-        old.unlink()
-    with Lab(NOTEBOOKS, log=SHOTS / "jupyterlab.log") as server:
+    with Lab(NOTEBOOKS, log=SHOTS / f"jupyterlab-{WORKER}.log") as server:
         yield server
-    (SHOTS / "report.json").write_text(json.dumps(REPORT, indent=1))
+    add_to_report(REPORT)
 
 
 @pytest.fixture(scope="session")
@@ -380,6 +396,8 @@ def check_progress(driver, path, cells, stem, seen, progress_cells):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_lesson_runs_in_jupyterlab(lab, browser, notebook):
     driver, path, stem = browser, notebook.name, notebook.stem
+    for old in SHOTS.glob(f"{stem}_*.png"):  # an earlier run's screenshots of this lesson
+        old.unlink()
     seen = REPORT.setdefault(stem, {})
     times = seen.setdefault("seconds", {})
     start = time.monotonic()
