@@ -57,10 +57,7 @@ class PGGANConfig:
     pixel_norm: bool = True                          # False: no normalisation in G at all
 
     def __post_init__(self):
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
-            raise ValueError(f"lr must be a number between 0 and 1, got {self.lr!r}")
-        if len(self.widths) < 1 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in self.widths):
-            raise ValueError(f"widths must list at least one positive integer width, got {self.widths}")
+        check_lr_and_widths(self.lr, self.widths)
 
     @property
     def stages(self) -> int:
@@ -68,6 +65,15 @@ class PGGANConfig:
 
     def resolution(self, stage: int) -> int:
         return 4 * 2 ** stage
+
+
+def check_lr_and_widths(lr, widths) -> None:
+    """The checks of a config's Adam rate (between 0 and 1) and its widths per resolution (positive integers), which
+    StyleGAN's config shares."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < 1:
+        raise ValueError(f"lr must be a number between 0 and 1, got {lr!r}")
+    if len(widths) < 1 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
+        raise ValueError(f"widths must list at least one positive integer width, got {widths}")
 
 
 def _check_stage(config: PGGANConfig, stage: int, alpha: float) -> None:

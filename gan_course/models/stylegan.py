@@ -72,10 +72,7 @@ class StyleGANConfig:
             raise ValueError(f"noise must be one of {NOISE_MODES}, got {self.noise!r}")
         if not 0 <= self.style_mixing <= 1:
             raise ValueError(f"style_mixing is a probability from 0 to 1, got {self.style_mixing!r}")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
-            raise ValueError(f"lr must be a number between 0 and 1, got {self.lr!r}")
-        if len(self.widths) < 1 or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in self.widths):
-            raise ValueError(f"widths must list at least one positive integer width, got {self.widths}")
+        pggan.check_lr_and_widths(self.lr, self.widths)
 
     @property
     def resolution(self) -> int:

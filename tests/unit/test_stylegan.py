@@ -243,3 +243,10 @@ def test_digit_factors_read_class_slant_and_thickness_of_padded_digits():
     read = stylegan.digit_factors(digits.images[:200], judge)
     assert (read["class"] == digits.labels[:200]).double().mean() > 0.95  # in order, not shuffled
     assert read["slant"].shape == (200,) and read["thickness"].min() > 0
+
+
+def test_config_refuses_pggans_bad_rates_and_widths_too():
+    with pytest.raises(ValueError, match="lr must be a number between 0 and 1"):
+        stylegan.StyleGANConfig(lr=1.5)
+    with pytest.raises(ValueError, match="widths must list"):
+        stylegan.StyleGANConfig(widths=(64, 0))
