@@ -132,14 +132,17 @@ class StyledLayer(nn.Module):
         self.bias = nn.Parameter(torch.zeros(c_out))
         self.adain = AdaIN(w_dim, c_out)
 
-    def forward(self, x: Tensor, w: Tensor, noise: Tensor | None = None) -> Tensor:
+    def unstyled(self, x: Tensor, noise: Tensor | None = None) -> Tensor:
+        """The features before AdaIN: (upsampled, convolved,) noise added, bias, LeakyReLU."""
         if self.upsample:
-            x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+            x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)   # (B, C, 2H, 2W)
         if self.conv is not None:
             x = self.conv(x)
-        x = self.noise(x, noise)
-        x = F.leaky_relu(x + self.bias[None, :, None, None], 0.2)
-        return self.adain(x, w)
+        x = self.noise(x, noise)                                   # x + B · noise, one noise image per sample
+        return F.leaky_relu(x + self.bias[None, :, None, None], 0.2)
+
+    def forward(self, x: Tensor, w: Tensor, noise: Tensor | None = None) -> Tensor:
+        return self.adain(self.unstyled(x, noise), w)              # the style y = A(w) sets each map's statistics
 
 
 class SynthesisNetwork(nn.Module):
@@ -399,15 +402,19 @@ def separabilities(G: Generator, factors: face_factors.FactorNet, n: int = LATEN
 
 
 @torch.no_grad()
-def noise_std(G: Generator, n_w: int = 8, draws: int = 100, seed: int = 0, psi: float = 1.0) -> Tensor:
+def noise_std(G: Generator, n_w: int = 8, draws: int = 100, seed: int = 0, psi: float = 1.0,
+              layers: list[int] | None = None) -> Tensor:
     """Where stochastic variation lives: for each of ``n_w`` w's (fixed), the per-pixel standard deviation of G's
-    image over ``draws`` noise draws, (n_w, C, H, W)."""
+    image over ``draws`` noise draws, (n_w, C, H, W). ``layers``: draw noise in these layers only (the others get
+    zero noise images, i.e. none); default every layer."""
     gen, device = torch.Generator().manual_seed(seed), next(G.parameters()).device
     ws = G.truncate(G.broadcast(G.mapping(torch.randn(n_w, G.config.z_dim, generator=gen).to(device))), psi)
     out = []
     for w in ws:
-        images = G.synthesis(w[None].expand(draws, -1, -1), shared_noise(G.config, draws, generator=gen,
-                                                                         device=device))
+        noise = shared_noise(G.config, draws, generator=gen, device=device)
+        if layers is not None:
+            noise = [n if i in layers else torch.zeros_like(n) for i, n in enumerate(noise)]
+        images = G.synthesis(w[None].expand(draws, -1, -1), noise)
         out.append(images.clamp(-1, 1).std(0, unbiased=False).cpu())
     return torch.stack(out)
 
@@ -436,6 +443,18 @@ def follows(read_mixed: Tensor, read_a: Tensor, read_b: Tensor) -> Tensor:
         total = coef[0] + coef[1]
         shares.append((coef[1] / total) if total.abs() > 1e-8 else torch.tensor(float("nan"), dtype=torch.float64))
     return torch.stack(shares).float()
+
+
+def mixing_shares(G: Generator, read, n: int = 500, seed: int = 0) -> dict[str, Tensor]:
+    """The style-mixing measurement: for ``n`` pairs of sources (A, B) and each group of :func:`layer_groups`, the
+    images of A with that group's w from B, and for every factor ``read`` finds in an image ((N, C, H, W) ->
+    (N, F)), the share that follows B (:func:`follows`); group -> (F,) shares."""
+    gen = torch.Generator().manual_seed(seed)
+    z_a, z_b = (torch.randn(n, G.config.z_dim, generator=gen) for _ in range(2))
+    everything = list(range(G.config.num_ws))
+    read_a, read_b = (read(mixed(G, z, z, everything, seed=seed).clamp(-1, 1)) for z in (z_a, z_b))
+    return {group: follows(read(mixed(G, z_a, z_b, layers, seed=seed).clamp(-1, 1)), read_a, read_b)
+            for group, layers in layer_groups(G.config).items()}
 
 
 def digit_factors(images: Tensor, judge: evaluation.Scorer) -> dict[str, Tensor]:

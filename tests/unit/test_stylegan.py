@@ -250,3 +250,37 @@ def test_config_refuses_pggans_bad_rates_and_widths_too():
         stylegan.StyleGANConfig(lr=1.5)
     with pytest.raises(ValueError, match="widths must list"):
         stylegan.StyleGANConfig(widths=(64, 0))
+
+
+def test_noise_in_listed_layers_only_and_the_unstyled_features():
+    torch.manual_seed(0)
+    G = stylegan.Generator(TINY).eval()
+    with torch.no_grad():
+        for layer in G.synthesis.layers:
+            layer.noise.weight.fill_(1.0)
+    assert stylegan.noise_std(G, n_w=2, draws=5, layers=[]).abs().max() == 0           # zero noise images: none
+    coarse = stylegan.noise_std(G, n_w=2, draws=5, layers=[0, 1])
+    assert coarse.mean() > 0
+    # the styled layer is AdaIN of its unstyled features
+    layer, x, w = G.synthesis.layers[2], torch.randn(2, 8, 4, 4), torch.randn(2, 8)
+    noise = torch.randn(2, 1, 8, 8)
+    torch.testing.assert_close(layer(x, w, noise), layer.adain(layer.unstyled(x, noise), w))
+    assert layer.unstyled(x, noise).shape == (2, 8, 8, 8)
+
+
+def test_mixing_shares_read_which_factors_follow_each_group():
+    torch.manual_seed(0)
+    G = stylegan.Generator(TINY).eval()
+    # a reader of two "factors": the image's mean brightness and its top-left pixel
+    read = lambda images: torch.stack([images.mean((1, 2, 3)), images[:, 0, 0, 0]], 1)  # noqa: E731
+    shares = stylegan.mixing_shares(G, read, n=40, seed=0)
+    assert list(shares) == ["coarse", "middle", "fine"]
+    assert all(s.shape == (2,) and torch.isfinite(s).all() for s in shares.values())
+    # every layer from B gives B's image, so a reading of it follows B entirely
+    everything = list(range(TINY.num_ws))
+    gen = torch.Generator().manual_seed(0)
+    z_a, z_b = (torch.randn(40, 8, generator=gen) for _ in range(2))
+    read_b = read(stylegan.mixed(G, z_b, z_b, everything))
+    full = stylegan.follows(read(stylegan.mixed(G, z_a, z_b, everything)), read(stylegan.mixed(G, z_a, z_a, everything)),
+                            read_b)
+    torch.testing.assert_close(full, torch.ones(2), atol=1e-4, rtol=0)
