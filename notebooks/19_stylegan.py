@@ -486,9 +486,9 @@ viz_images.plot_image_rows(rows, title="the regression direction")
 plt.show()
 
 # %% [markdown]
-# In our cpu run the regression direction turned the head by 25.8° where it promised 40, and moved the rest: pitch
-# by 1.10 standard deviations in mean |change|, hair length by 0.77 (mean −0.43: the hair shrinks as the head
-# turns), skin tone by −0.36 on average. A linear fit of what the reader sees on $w$ describes the average sample,
+# In our cpu runs the regression direction turned the head by about 26° where it promised 40, and moved the rest:
+# pitch by 1.1 standard deviations in mean |change|, hair length by 0.8 (mean about −0.44: the hair shrinks as the
+# head turns), skin tone by about −0.35 on average. A linear fit of what the reader sees on $w$ describes the average sample,
 # not what a step does to each image, and the reader's yaw is a curved function of $w$.
 #
 # Write `turn_direction(G, factors)`: a direction in W (a tensor of 64 numbers) found with the committed generator
