@@ -96,7 +96,7 @@ print(gan_course.runtime.describe_machine())
 #    feature map, which AdaIN (section 2) imposes on the features.
 # 3. **Noise inputs**: at every layer, an image of independent N(0, 1) pixels, scaled per feature map by learned
 #    weights $B$, is added to the features. The noise, not $w$, is left to place the details that vary at random
-#    (section 4).
+#    (section 5).
 #
 # Here at course size: $z$ and $w$ have 64 numbers (the paper: 512), the synthesis network has two styled layers
 # at each of 4, 8, 16 and 32 pixels, **eight styles** in all (the paper: 18, up to 1024 pixels), and the
@@ -541,9 +541,9 @@ print(f"StyleGAN on the faces: FID {r['stylegan_fid']:.1f} (PGGAN's recipe: {r['
 # Z and in W, and a mapping network of 0, 1, 2 and 8 layers.
 #
 # **References.** Karras, Laine & Aila (2019), *A style-based generator architecture for generative adversarial
-# networks*, CVPR (Section 2: the mapping network, AdaIN (Eq. 1), the constant input, Figure 1; Section 2.2 and
-# Figure 4: noise; Section 3.1, Figure 3 and Table 2: style mixing; Section 3.2: truncation, and Appendix B;
-# Appendix C: the learning-rate multiplier of 0.01). Huang & Belongie (2017), *Arbitrary style transfer in real-time
+# networks*, CVPR (Section 2: the mapping network, AdaIN (Eq. 1), the constant input, Figure 1; Section 3.1, Figure 3
+# and Table 2: style mixing; Section 3.2 and Figure 4: stochastic variation, the noise; Appendix B: the truncation
+# trick in W; Appendix C: the learning-rate multiplier of 0.01). Huang & Belongie (2017), *Arbitrary style transfer in real-time
 # with adaptive instance normalization* (AdaIN). Mescheder, Geiger & Nowozin (2018), *Which training methods for
 # GANs do actually converge?* (R1). Karras et al. (2020), *Training generative adversarial networks with limited
 # data*, Appendix B.1 (the γ heuristic).
