@@ -5,6 +5,8 @@
 * :class:`EqualizedLinear`, :class:`EqualizedConv2d` (PGGAN, Section 4.1): weights drawn from N(0, 1) and scaled at
   run time by He's constant, so that Adam's steps move every layer at the same relative speed; a learning-rate
   multiplier (StyleGAN's mapping network uses 0.01).
+* :func:`relative_adam_steps`: how far one Adam step moves each equalised layer's effective weights, relative to
+  their size (what the equalised learning rate and the learning-rate multiplier are for, measured).
 * :class:`PixelNorm` (PGGAN, Section 4.2): each pixel's feature vector scaled to unit root mean square.
 * :func:`fade_in` (PGGAN, Section 3): the blend (1 - α)·old + α·new that adds a resolution without breaking G or D.
 * :func:`adain` and :class:`AdaIN` (StyleGAN, Section 2, Eq. 1): each feature map of each sample normalised by its own
@@ -107,6 +109,23 @@ class EqualizedConv2d(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
+
+
+def relative_adam_steps(net: nn.Module, layers: dict[str, nn.Module], loss, lr: float,
+                        betas: tuple[float, float]) -> dict[str, float]:
+    """One Adam step on every parameter of ``net`` for the scalar ``loss(net)``; for each of the named equalised
+    ``layers`` (:class:`EqualizedLinear` / :class:`EqualizedConv2d`, or their plain ablation), the mean |change| of
+    its effective weights (weight · scale) over their standard deviation before the step. ``net`` is changed."""
+    for name, m in layers.items():
+        if not (hasattr(m, "weight") and hasattr(m, "scale")):
+            raise ValueError(f"layer {name!r} has no weight and scale: expected an equalised layer, got "
+                             f"{type(m).__name__}")
+    before = {name: (m.weight * m.scale).detach().clone() for name, m in layers.items()}
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr, betas=betas)
+    loss(net).backward()
+    optimizer.step()
+    return {name: ((m.weight * m.scale).detach() - before[name]).abs().mean().item() / before[name].std().item()
+            for name, m in layers.items()}
 
 
 class PixelNorm(nn.Module):

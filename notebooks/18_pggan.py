@@ -55,7 +55,7 @@ import torch.nn.functional as F
 
 import gan_course
 from gan_course import checkpoints, data, metrics
-from gan_course.layers import EqualizedConv2d, MinibatchStdDev
+from gan_course.layers import EqualizedConv2d, MinibatchStdDev, relative_adam_steps
 from gan_course.models import pggan
 from gan_course.viz import growth as viz_growth
 from gan_course.viz import images as viz_images
@@ -199,12 +199,8 @@ def relative_steps(config, lr=1e-3):
     torch.manual_seed(SEED)
     G_ = pggan.Generator(config)
     convs = {name: m for name, m in G_.named_modules() if isinstance(m, EqualizedConv2d) and "to_rgb" not in name}
-    before = {name: (m.weight * m.scale).detach().clone() for name, m in convs.items()}
-    optimizer = torch.optim.Adam(G_.parameters(), lr=lr, betas=config.betas)
-    G_(torch.randn(32, config.z_dim)).square().mean().backward()
-    optimizer.step()
-    return {name: ((m.weight * m.scale).detach() - before[name]).abs().mean().item() / before[name].std().item()
-            for name, m in convs.items()}
+    return relative_adam_steps(G_, convs, lambda net: net(torch.randn(32, config.z_dim)).square().mean(), lr,
+                               config.betas)
 
 
 steps_eq = relative_steps(config)

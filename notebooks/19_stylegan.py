@@ -54,6 +54,7 @@ import torch
 
 import gan_course
 from gan_course import viz
+from gan_course.layers import EqualizedConv2d, EqualizedLinear, relative_adam_steps
 from gan_course.layers import adain as adain_reference
 from gan_course.models import face_factors, pggan, stylegan
 from gan_course.viz import images as viz_images
@@ -120,13 +121,12 @@ gan_course.show(stylegan.SynthesisNetwork.forward)
 G = stylegan.load("stylegan-faces")
 config = G.config
 count = lambda params: sum(p.numel() for p in params)  # noqa: E731
-affine = [p for layer in G.synthesis.layers for p in layer.adain.parameters()]
-affine_ids = {id(p) for p in affine}
+affine = count(p for layer in G.synthesis.layers for p in layer.adain.parameters())
 sizes = {"mapping network f": count(G.mapping.parameters()),
          "learned constant": G.synthesis.const.numel(),
-         "affine maps A (w -> styles)": count(affine),
-         "convolutions, noise weights B, biases, toRGB": count(p for p in G.synthesis.parameters()
-                                                              if id(p) not in affine_ids and p is not G.synthesis.const)}
+         "affine maps A (w -> styles)": affine,
+         "convolutions, noise weights B, biases, toRGB": count(G.synthesis.parameters()) - affine
+                                                         - G.synthesis.const.numel()}
 gan_course.record("stylegan_parameters", sizes)
 for name, n in sizes.items():
     print(f"{name:<46}{n:>9,}")
@@ -137,24 +137,15 @@ print(f"{'styles per image (one w per styled layer)':<46}{config.num_ws:>9}")
 # weight is stored as $N(0, 1/0.01^2)$ and multiplied by $0.01$ times He's constant at run time, so that Adam's step,
 # about the same size for every stored weight, moves the mapping network's effective weights 100 times less than
 # the synthesis network's. One Adam step on a fresh generator, the step of each layer's effective weights relative
-# to their size:
+# to their size (`gan_course.layers.relative_adam_steps`, lesson 18's measurement):
 
 # %%
-def relative_steps(seed=SEED, lr=2e-3):
-    """Mean |change| / standard deviation of each equalised layer's effective weights after one Adam step."""
-    torch.manual_seed(seed)
-    fresh = stylegan.Generator(config)
-    layers = {name: m for name, m in fresh.named_modules() if hasattr(m, "scale") and hasattr(m, "weight")
-              and "adain" not in name and m.weight.dim() > 1}
-    before = {name: (m.weight * m.scale).detach().clone() for name, m in layers.items()}
-    optimizer = torch.optim.Adam(fresh.parameters(), lr=lr, betas=config.betas)
-    fresh(torch.randn(32, config.z_dim)).square().mean().backward()
-    optimizer.step()
-    return {name: ((m.weight * m.scale).detach() - before[name]).abs().mean().item() / before[name].std().item()
-            for name, m in layers.items()}
-
-
-steps = relative_steps()
+torch.manual_seed(SEED)
+fresh = stylegan.Generator(config)
+equalised = {name: m for name, m in fresh.named_modules()           # the mapping layers and the convolutions
+             if isinstance(m, (EqualizedLinear, EqualizedConv2d)) and "adain" not in name}
+steps = relative_adam_steps(fresh, equalised, lambda net: net(torch.randn(32, config.z_dim)).square().mean(),
+                            lr=config.lr, betas=config.betas)
 mapping_steps = [v for k, v in steps.items() if k.startswith("mapping")]
 synthesis_steps = [v for k, v in steps.items() if k.startswith("synthesis")]
 step_ratio = (sum(mapping_steps) / len(mapping_steps)) / (sum(synthesis_steps) / len(synthesis_steps))
@@ -460,17 +451,9 @@ gan_course.checks.truncate(truncate)
 # change of at most 0.01.
 
 # %%
+gan_course.show(gan_course.checks.lesson19.regression_direction)
 G_turn, factor_net = gan_course.checks.lesson19.turn_setup()
-with torch.no_grad():
-    w_many = G_turn.mapping(torch.randn(REGRESSION_N, config.z_dim, generator=torch.Generator().manual_seed(SEED + 5)))
-    seen = torch.cat([face_factors.predict_factors(factor_net, G_turn.synthesis(G_turn.broadcast(w_many[i:i + 500])).clamp(-1, 1))
-                      for i in range(0, REGRESSION_N, 500)])
-w_centred, seen_centred = w_many - w_many.mean(0), seen - seen.mean(0)
-coef = torch.linalg.lstsq(w_centred, seen_centred).solution                     # (w_dim, 7): factors ≈ w · coef
-cov = w_centred.T @ w_centred / len(w_many)
-wanted = torch.zeros(len(face_factors.FACTORS))
-wanted[face_factors.FACTORS.index("yaw")] = 20.0                                # +20 degrees, the others unchanged
-d_regression = cov @ coef @ torch.linalg.solve(coef.T @ cov @ coef, wanted)    # the shortest such d, measured in W's spread
+d_regression = gan_course.checks.lesson19.regression_direction(G_turn, factor_net, REGRESSION_N, seed=SEED + 5)
 regression_turn = gan_course.checks.lesson19.turned(G_turn, factor_net, d_regression)
 gan_course.record("stylegan_regression_turn", regression_turn)
 print(f"turn {regression_turn['turn']:.1f} degrees (predicted 40), |d| {regression_turn['length']:.2f} of the spread")

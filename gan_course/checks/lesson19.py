@@ -205,6 +205,26 @@ def turned(G, factors, direction: Tensor, n: int = TURN_SAMPLES, seed: int = CHE
             "length": (d.norm() / spread).item()}
 
 
+def regression_direction(G, factors, n: int = 3000, seed: int = 5, degrees: float = 20.0) -> Tensor:
+    """The obvious direction: regress the factors the reader sees in ``n`` samples on their w (least squares,
+    factors ≈ w · C), and take the shortest d, measured in W's own spread (the covariance Σ of w), whose predicted
+    change is ``degrees`` of yaw and nothing else: d = Σ C (Cᵀ Σ C)⁻¹ t."""
+    from ..models import face_factors
+
+    gen = torch.Generator().manual_seed(seed)
+    device = next(G.parameters()).device
+    with torch.no_grad():
+        w = G.mapping(torch.randn(n, G.config.z_dim, generator=gen).to(device))
+        seen = torch.cat([face_factors.predict_factors(factors, G.synthesis(G.broadcast(w[i:i + 500])).clamp(-1, 1))
+                          for i in range(0, n, 500)])
+    w_centred, seen_centred = (w - w.mean(0)).cpu(), seen - seen.mean(0)
+    coef = torch.linalg.lstsq(w_centred, seen_centred).solution                 # (w_dim, F): factors ≈ w · C
+    cov = w_centred.T @ w_centred / n                                            # Σ, (w_dim, w_dim)
+    wanted = torch.zeros(len(face_factors.FACTORS))
+    wanted[face_factors.FACTORS.index("yaw")] = degrees                          # t: this much yaw, nothing else
+    return cov @ coef @ torch.linalg.solve(coef.T @ cov @ coef, wanted)
+
+
 @exercise_check(seed=192)
 def turn_direction(student_fn: Callable) -> None:
     """Check (open exercise): ``student_fn(G, factors) -> d``, a direction (w_dim,) in W, found with the committed

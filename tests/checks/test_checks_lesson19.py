@@ -192,27 +192,12 @@ def test_turn_direction_accepts_the_reference(capsys):
     assert "passed" in out and "degrees" in out
 
 
-def _regression(G, factors, n=2000):
-    """The lesson's regression direction: the shortest d (in W's spread) that changes the predicted yaw alone."""
-    from gan_course.models import face_factors
-
-    with torch.no_grad():
-        w = G.mapping(torch.randn(n, G.config.z_dim, generator=torch.Generator().manual_seed(5)))
-        seen = face_factors.predict_factors(factors, G.synthesis(G.broadcast(w)).clamp(-1, 1))
-    wc, sc = w - w.mean(0), seen - seen.mean(0)
-    coef = torch.linalg.lstsq(wc, sc).solution
-    cov = wc.T @ wc / n
-    wanted = torch.zeros(7)
-    wanted[0] = 20.0
-    return cov @ coef @ torch.linalg.solve(coef.T @ cov @ coef, wanted)
-
-
-def regression_direction(G, factors):
-    return _regression(G, factors)
+def regression_direction(G, factors):       # the lesson's direction: a linear fit falls short
+    return lesson19.regression_direction(G, factors, n=2000)
 
 
 def regression_doubled(G, factors):              # long enough to turn 30 degrees, and moving the rest with it
-    return 1.5 * _regression(G, factors)
+    return 1.5 * lesson19.regression_direction(G, factors, n=2000)
 
 
 def reference_reversed(G, factors):

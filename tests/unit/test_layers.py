@@ -5,6 +5,7 @@ import math
 
 import torch.nn.functional as F
 
+from gan_course import layers
 from gan_course.layers import EqualizedConv2d, EqualizedLinear, MinibatchStdDev, PixelNorm, fade_in
 
 
@@ -130,3 +131,21 @@ def test_fade_in_blends_from_old_to_new_and_refuses_bad_alpha():
             fade_in(old, new, alpha)
     with pytest.raises(ValueError, match="one shape"):
         fade_in(old, new[:, :, :4], 0.5)
+
+
+def test_relative_adam_steps_show_what_equalisation_and_the_multiplier_do():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(layers.EqualizedLinear(16, 64), layers.EqualizedLinear(64, 8, lr_multiplier=0.01))
+    steps = layers.relative_adam_steps(net, {"first": net[0], "slow": net[1]},
+                                       lambda n: n(torch.randn(32, 16)).square().mean(), lr=1e-3, betas=(0.0, 0.99))
+    # Adam moves every stored weight by about lr; the multiplier scales the slow layer's effective step by 0.01
+    assert steps["slow"] / steps["first"] == pytest.approx(0.01, rel=0.05)
+    torch.manual_seed(0)
+    plain = torch.nn.Sequential(layers.EqualizedLinear(16, 64, equalized=False),
+                                layers.EqualizedLinear(64, 8, equalized=False))
+    steps = layers.relative_adam_steps(plain, {"narrow": plain[0], "wide": plain[1]},
+                                       lambda n: n(torch.randn(32, 16)).square().mean(), lr=1e-3, betas=(0.0, 0.99))
+    assert steps["wide"] / steps["narrow"] == pytest.approx(2.0, rel=0.15)     # sqrt(64 / 16): smaller weights
+    with pytest.raises(ValueError, match="expected an equalised layer"):
+        layers.relative_adam_steps(plain, {"relu": torch.nn.ReLU()}, lambda n: n(torch.randn(2, 16)).sum(), 1e-3,
+                                   (0.0, 0.99))
