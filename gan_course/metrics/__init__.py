@@ -29,7 +29,8 @@ from .distributions import (
     wasserstein1,
 )
 from .samples import fid_from_features, frechet_distance, inception_score, knn_radii, precision_recall
-from .latent import PathLength, Separability, conditional_entropy, perceptual_path_length, separability
+from .latent import (PathLength, Separability, conditional_entropy, lerp_rows, perceptual_path_length, separability,
+                     unit_slerp)
 from .sliced import laplacian_pyramid, sliced_wasserstein, swd
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ModeCoverage", "js_divergence", "kl_divergence", "lipschitz_estimate", "mode_coverage", "mode_fractions",
     "total_variation", "wasserstein1",
     "fid_from_features", "frechet_distance", "inception_score", "knn_radii", "precision_recall",
-    "PathLength", "Separability", "conditional_entropy", "perceptual_path_length", "separability",
+    "PathLength", "Separability", "conditional_entropy", "lerp_rows", "perceptual_path_length", "separability",
+    "unit_slerp",
     "laplacian_pyramid", "sliced_wasserstein", "swd",
 ]

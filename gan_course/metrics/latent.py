@@ -16,7 +16,7 @@
   conditional entropy H(Y | X) of the classifier's label Y given the SVM's side X: 0 when a hyperplane splits
   them exactly, log 2 when it tells nothing. The paper's score is exp(Σ over attributes of H(Y | X)).
 
-Taught in: lesson 19 (StyleGAN)
+Taught in: lessons 19 (StyleGAN) and 20 (its latent space)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from torch import Tensor
 SAMPLINGS = ("full", "end")
 
 
-def _slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+def unit_slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     """Row-wise spherical interpolation of the directions of (B, d) a and b at (B,) positions t: a unit vector, as
     in the paper's code (the mapping network normalises z anyway)."""
     a, b = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
@@ -43,7 +43,8 @@ def _slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     return a * torch.cos(angle) + c * torch.sin(angle)
 
 
-def _lerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+def lerp_rows(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """Row-wise linear interpolation a + t (b - a) of (B, d) a and b at (B,) positions t (the path in W)."""
     return torch.lerp(a, b, t[:, None])
 
 
@@ -91,7 +92,7 @@ def perceptual_path_length(start: Tensor, end: Tensor, synthesise: Callable[[Ten
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
     if not 0 < eps < 1:
         raise ValueError(f"eps must be a small positive step, got {eps!r}")
-    interpolate = _slerp if interpolation == "slerp" else _lerp
+    interpolate = unit_slerp if interpolation == "slerp" else lerp_rows
     gen = torch.Generator().manual_seed(seed)
     n = len(start)
     t = torch.rand(n, generator=gen) if sampling == "full" else torch.zeros(n)

@@ -102,7 +102,11 @@ def predict_factors(net: FactorNet, images: Tensor, batch_size: int = 500) -> Te
 def attributes(net: FactorNet, images: Tensor) -> dict[str, tuple[Tensor, Tensor]]:
     """The binary attributes of the separability metric: factor -> (label (N,) 1 above the middle of its range,
     confidence (N,) the prediction's distance from that middle in standard deviations)."""
-    values = predict_factors(net, images)
+    return attributes_of(net, predict_factors(net, images))
+
+
+def attributes_of(net: FactorNet, values: Tensor) -> dict[str, tuple[Tensor, Tensor]]:
+    """:func:`attributes` from factors already read, ``values`` (N, 7)."""
     out = {}
     for i, name in enumerate(FACTORS):
         offset = (values[:, i] - THRESHOLDS[name]) / net.std[i].cpu()

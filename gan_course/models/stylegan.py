@@ -20,7 +20,7 @@ the same time; R1's γ follows the heuristic of Karras et al. 2020 (ADA, Appendi
 for N x N images (the paper's γ = 10 was for 1024 x 1024); widths and latent sizes are small (64 instead of 512).
 The discriminator is PGGAN's (lesson 18), as in the paper.
 
-Taught in: lesson 19 (StyleGAN)
+Taught in: lessons 19 (StyleGAN) and 20 (its latent space)
 """
 
 from __future__ import annotations
@@ -353,15 +353,76 @@ def samples(G: Generator, n: int, seed: int = 0, psi: float = 1.0, batch_size: i
 
 def judge_features(judge: evaluation.Scorer, dataset: str):
     """images at 32 x 32 -> the judge's features, the stand-in for LPIPS's network in the path length."""
+    return _features_of(judge.classifier, dataset)
+
+
+def perceptual_features(dataset: str = "faces", device=None):
+    """The same features as :func:`judge_features` without a scorer's reference images: the committed faces'
+    identity network (its embedding) or the MNIST classifier, as the path length's stand-in for LPIPS."""
+    net = (face_identity.IdentityJudge(face_identity.load_identity(device)) if dataset == "faces"
+           else evaluation.load_classifier(device))
+    return _features_of(net.eval(), dataset)
+
+
+def _features_of(classifier, dataset: str):
     crop = pggan.JUDGE_CROP[dataset]
-    return lambda images: judge.classifier.features(pggan.full_size(images, crop=crop))
+    return lambda images: classifier.features(pggan.full_size(images, crop=crop))
+
+
+@torch.no_grad()
+def path_profile(G: Generator, features, z1: Tensor, z2: Tensor, steps: int = 24, seed: int = 0) -> dict:
+    """The images along the paths from z₁ to z₂ ((N, z_dim) each) in Z (slerp, the whole generator) and between
+    f(z₁) and f(z₂) in W (lerp), at ``steps`` + 1 evenly spaced t, with one noise draw per path; and the perceptual
+    distance between neighbouring frames divided by the squared step, the path length's integrand along t.
+    Returns {"z": {"images": (N, steps + 1, C, H, W), "d": (N, steps)}, "w": {...}}, on the CPU."""
+    if z1.dim() != 2 or z1.shape != z2.shape or z1.shape[1] != G.config.z_dim:
+        raise ValueError(f"z1 and z2 must be (N, {G.config.z_dim}) of one shape, got {tuple(z1.shape)} and "
+                         f"{tuple(z2.shape)}")
+    device, n = next(G.parameters()).device, len(z1)
+    t = torch.linspace(0, 1, steps + 1, device=device).repeat(n)                       # (N · (steps + 1),)
+    noise = shared_noise(G.config, n, repeat=steps + 1, generator=torch.Generator().manual_seed(seed), device=device)
+    noise = [x.view(steps + 1, n, *x.shape[1:]).transpose(0, 1).reshape(-1, *x.shape[1:]) for x in noise]
+    z1, z2 = (z.to(device).repeat_interleave(steps + 1, 0) for z in (z1, z2))
+    paths = {"z": G(metrics.latent.unit_slerp(z1, z2, t), noise=noise),
+             "w": G.synthesis(G.broadcast(metrics.latent.lerp_rows(G.mapping(z1), G.mapping(z2), t)), noise)}
+    out = {}
+    for space, images in paths.items():
+        images = images.clamp(-1, 1).view(n, steps + 1, *images.shape[1:])
+        phi = features(images.flatten(0, 1)).view(n, steps + 1, -1)
+        d = metrics.latent.unit_feature_distance(phi[:, :-1].flatten(0, 1), phi[:, 1:].flatten(0, 1))
+        out[space] = {"images": images.cpu(), "d": (d.view(n, steps) * steps ** 2).cpu()}
+    return out
+
+
+@torch.no_grad()
+def factor_samples(G: Generator, factors: face_factors.FactorNet, n: int = LATENT_SAMPLES, seed: int = 0) -> dict:
+    """``n`` samples of G as the separability and the linear fits see them: z, w = f(z), the images of w at every
+    layer (one noise draw each, clipped) and the factors the reader finds in them ((N, 7) in their units)."""
+    gen, device, config = torch.Generator().manual_seed(seed), next(G.parameters()).device, G.config
+    z = torch.randn(n, config.z_dim, generator=gen).to(device)
+    w = G.mapping(z)
+    images = torch.cat([G.synthesis(G.broadcast(w[i:i + 500]),
+                                    shared_noise(config, len(w[i:i + 500]), generator=gen, device=device)).cpu()
+                        for i in range(0, n, 500)]).clamp(-1, 1)
+    return {"z": z.cpu(), "w": w.cpu(), "images": images, "factors": face_factors.predict_factors(factors, images)}
+
+
+def linear_r2(latents: Tensor, values: Tensor) -> Tensor:
+    """How much of each column of ``values`` (N, F) a linear map of ``latents`` (N, d) explains: R² of the least-squares
+    fit with an intercept, (F,), on the same samples (with N much larger than d, close to held-out R²)."""
+    X = torch.cat([latents, torch.ones(len(latents), 1)], 1).double()
+    y = values.double()
+    fit = X @ torch.linalg.lstsq(X, y).solution
+    return (1 - (y - fit).pow(2).mean(0) / y.var(0, unbiased=False)).float()
 
 
 @torch.no_grad()
 def path_lengths(G: Generator, features, n: int = LATENT_SAMPLES, seed: int = 0, sampling: str = "full",
+                 psi: float = 1.0, eps: float = 1e-4, spaces=("z", "w"),
                  batch_size: int = 250) -> dict[str, metrics.PathLength]:
     """The perceptual path length of G in Z (slerp, the whole generator) and in W (lerp, the synthesis network with
-    one w at every layer), over the same ``n`` pairs z₁, z₂ and with one noise draw per pair."""
+    one w at every layer), over the same ``n`` pairs z₁, z₂ and with one noise draw per pair; the images truncated
+    by ``psi``, the step ``eps``; only the listed ``spaces``."""
     gen, device, config = torch.Generator().manual_seed(seed), next(G.parameters()).device, G.config
     z1, z2 = (torch.randn(n, config.z_dim, generator=gen).to(device) for _ in range(2))
 
@@ -372,29 +433,32 @@ def path_lengths(G: Generator, features, n: int = LATENT_SAMPLES, seed: int = 0,
             return fn(pair, shared_noise(config, len(pair) // 2, repeat=2, generator=noise_gen, device=device))
         return synthesise
 
-    in_z = metrics.perceptual_path_length(z1, z2, paired(lambda z, noise: G(z, noise=noise)), features, "slerp",
-                                          sampling, seed=seed, batch_size=batch_size)
-    w1, w2 = G.mapping(z1), G.mapping(z2)
-    in_w = metrics.perceptual_path_length(w1, w2, paired(lambda w, noise: G.synthesis(G.broadcast(w), noise)),
-                                          features, "lerp", sampling, seed=seed, batch_size=batch_size)
-    return {"z": in_z, "w": in_w}
+    unknown = set(spaces) - {"z", "w"}
+    if unknown or not spaces:
+        raise ValueError(f"spaces must name 'z' and/or 'w', got {spaces!r}")
+    out = {}
+    if "z" in spaces:
+        out["z"] = metrics.perceptual_path_length(z1, z2, paired(lambda z, noise: G(z, psi=psi, noise=noise)),
+                                                  features, "slerp", sampling, eps, seed=seed, batch_size=batch_size)
+    if "w" in spaces:
+        w1, w2 = G.mapping(z1), G.mapping(z2)
+        in_w = paired(lambda w, noise: G.synthesis(G.truncate(G.broadcast(w), psi), noise))
+        out["w"] = metrics.perceptual_path_length(w1, w2, in_w, features, "lerp", sampling, eps, seed=seed,
+                                                  batch_size=batch_size)
+    return out
 
 
 @torch.no_grad()
 def separabilities(G: Generator, factors: face_factors.FactorNet, n: int = LATENT_SAMPLES,
-                   seed: int = 0) -> dict[str, dict]:
+                   seed: int = 0, drawn: dict | None = None) -> dict[str, dict]:
     """Linear separability of the faces' factor attributes (:func:`.face_factors.attributes`) in Z and in W, from
-    ``n`` samples: per space, each attribute's H(Y | X) and the paper's score exp(Σ H)."""
-    gen, device, config = torch.Generator().manual_seed(seed), next(G.parameters()).device, G.config
-    z = torch.randn(n, config.z_dim, generator=gen).to(device)
-    w = G.mapping(z)
-    images = torch.cat([G.synthesis(G.broadcast(w[i:i + 500]),
-                                    shared_noise(config, len(w[i:i + 500]), generator=gen, device=device)).cpu()
-                        for i in range(0, n, 500)]).clamp(-1, 1)
-    found = face_factors.attributes(factors, images)
+    ``n`` samples (:func:`factor_samples`, or those ``drawn`` already): per space, each attribute's H(Y | X) and the
+    paper's score exp(Σ H)."""
+    drawn = drawn if drawn is not None else factor_samples(G, factors, n, seed)
+    found = face_factors.attributes_of(factors, drawn["factors"])
     out = {}
-    for space, latents in (("z", z), ("w", w)):
-        per = {name: metrics.separability(latents.cpu(), labels, confidence, seed=seed)
+    for space in ("z", "w"):
+        per = {name: metrics.separability(drawn[space], labels, confidence, seed=seed)
                for name, (labels, confidence) in found.items()}
         out[space] = {"entropy": {name: round(sep.entropy, 4) for name, sep in per.items()},
                       "score": round(float(torch.tensor([sep.entropy for sep in per.values()]).sum().exp()), 4)}

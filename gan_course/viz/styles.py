@@ -1,11 +1,12 @@
-"""Figures of the StyleGAN lesson: the style-mixing grid, where the noise acts, the truncation curve, and the panel
-that mixes two seeds at a crossover layer.
+"""Figures of the StyleGAN lessons: the style-mixing grid, where the noise acts, the truncation curve, the panel
+that mixes two seeds at a crossover layer (lesson 19); paths through Z and W, their lengths, and grouped bars of
+per-factor scores (lesson 20).
 
     from gan_course.viz import styles as viz_styles
 
     viz_styles.plot_mixing_grid(images_a, images_b, {"coarse": mixed_coarse, "middle": ..., "fine": ...})
 
-Taught in: lesson 19 (StyleGAN)
+Taught in: lessons 19 (StyleGAN) and 20 (StyleGAN's latent space)
 """
 
 from __future__ import annotations
@@ -128,24 +129,94 @@ def plot_style_mix(image_a: Tensor, image_b: Tensor, image_mixed: Tensor, crosso
     return fig
 
 
+def plot_grouped_bars(values: Mapping[str, Sequence[float]], categories: Sequence[str], ylabel: str, ax=None,
+                      title: str | None = None, lines: Mapping[float, str] | None = None) -> Figure:
+    """One bar per category (x) for every series (the keys of ``values``, side by side); ``lines``: y -> a label
+    drawn as a dotted horizontal line."""
+    if not values or any(len(v) != len(categories) for v in values.values()):
+        raise ValueError(f"every series needs one value per category ({len(categories)})")
+    fig, ax = make_axes(ax, figsize=(8, 3.4))
+    width = 0.8 / len(values)
+    x = np.arange(len(categories))
+    for k, (series, v) in enumerate(values.items()):
+        ax.bar(x + (k - (len(values) - 1) / 2) * width, to_numpy(torch.as_tensor(v)), width, label=series)
+    ax.set_xticks(x, [c.replace("_", " ") for c in categories], fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.6)
+    for y, label in (lines or {}).items():
+        ax.axhline(y, color="grey", linewidth=0.8, linestyle=":")
+        ax.annotate(label, (len(categories) - 0.5, y), fontsize=8, color="grey", ha="right", va="bottom")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
 def plot_follows(shares: Mapping[str, Sequence[float]], factors: Sequence[str], ax=None,
                  title: str | None = None) -> Figure:
     """For each group of layers taken from B (the keys), the share of each factor that follows B (0: stays A's, 1:
     B's), as grouped bars."""
-    if not shares or any(len(v) != len(factors) for v in shares.values()):
-        raise ValueError(f"every group needs one share per factor ({len(factors)})")
-    fig, ax = make_axes(ax, figsize=(8, 3.4))
-    width = 0.8 / len(shares)
-    x = np.arange(len(factors))
-    for k, (group, values) in enumerate(shares.items()):
-        ax.bar(x + (k - (len(shares) - 1) / 2) * width, to_numpy(values), width, label=f"B's {group} styles")
-    ax.set_xticks(x, [f.replace("_", " ") for f in factors], fontsize=8)
-    ax.axhline(0, color="black", linewidth=0.6)
-    ax.axhline(1, color="grey", linewidth=0.6, linestyle=":")
-    ax.set_ylabel("share that follows B")
+    return plot_grouped_bars({f"B's {group} styles": v for group, v in shares.items()}, factors,
+                             "share that follows B", ax, title or "which factors follow the styles taken from B",
+                             lines={1.0: ""})
+
+
+def plot_path_profiles(profile: Mapping[str, Mapping[str, Tensor]], shown: int = 0, title: str | None = None) -> Figure:
+    """The paths of :func:`gan_course.models.stylegan.path_profile`: the frames of path ``shown`` in Z and in W (a
+    strip each), and below, for every path, the distance between neighbouring frames (over the squared step) along
+    t, Z solid and W dashed, on a log scale."""
+    if set(profile) != {"z", "w"} or any({"images", "d"} - set(p) for p in profile.values()):
+        raise ValueError("profile must hold 'z' and 'w', each with 'images' and 'd' (stylegan.path_profile)")
+    frames = profile["z"]["images"].shape[1]
+    keep = sorted(set(np.linspace(0, frames - 1, min(frames, 9)).round().astype(int).tolist()))  # at most 9 frames
+    fig = plt.figure(figsize=(9, 6.4))
+    grid = fig.add_gridspec(3, 1, height_ratios=[1, 1, 2.2], hspace=0.3)
+    for row, space in enumerate(("z", "w")):
+        ax = fig.add_subplot(grid[row])
+        ax.imshow(image_grid(profile[space]["images"][shown][keep], nrow=len(keep), padding=1), cmap="gray", vmin=0,
+                  vmax=1, interpolation="nearest")
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_ylabel("Z, slerp" if space == "z" else "W, lerp", fontsize=8)
+        ax.set_title(f"t = " + ", ".join(f"{k / (frames - 1):.2g}" for k in keep), fontsize=7) if row == 0 else None
+    ax = fig.add_subplot(grid[2])
+    steps = profile["z"]["d"].shape[1]
+    t = (np.arange(steps) + 0.5) / steps
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k in range(len(profile["z"]["d"])):
+        colour = colours[k % len(colours)]
+        ax.plot(t, to_numpy(profile["z"]["d"][k]).clip(1e-3), "-", color=colour, linewidth=1,
+                label="in Z" if k == 0 else None)
+        ax.plot(t, to_numpy(profile["w"]["d"][k]).clip(1e-3), "--", color=colour, linewidth=1,
+                label="in W" if k == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xlabel("t along the path (one colour per path)")
+    ax.set_ylabel("d(neighbouring frames) / Δt²")
     ax.legend(fontsize=8)
-    ax.set_title(title or "which factors follow the styles taken from B", fontsize=10)
+    fig.suptitle(title or f"the same end points, interpolated in Z and in W (path {shown} shown)", fontsize=10)
     return fig
 
 
-__all__ = ["plot_mixing_grid", "plot_noise_maps", "plot_truncation_curve", "plot_style_mix", "plot_follows"]
+def plot_path_lengths(values: Mapping[str, Sequence[float]], ax=None, title: str | None = None) -> Figure:
+    """Histograms (log-spaced bins) of the per-path values d / ε² of each entry (e.g. "Z, full paths": values),
+    each entry's kept mean (1st-99th percentile) marked by a vertical line."""
+    if not values:
+        raise ValueError("plot_path_lengths needs at least one set of values")
+    fig, ax = make_axes(ax, figsize=(7, 3.4))
+    arrays = {name: np.asarray(v, dtype=float) for name, v in values.items()}
+    positive = np.concatenate([a[a > 0] for a in arrays.values()])
+    bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()), 40)
+    for name, a in arrays.items():
+        lo, hi = np.percentile(a, [1, 99])
+        mean = a[(a >= lo) & (a <= hi)].mean()
+        line = ax.hist(a[a > 0], bins=bins, histtype="step", linewidth=1.5, label=f"{name}: mean {mean:.2f}")[2][0]
+        ax.axvline(mean, color=line.get_edgecolor(), linewidth=1, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("d(G(t), G(t + ε)) / ε², one value per path")
+    ax.set_ylabel("paths")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "perceptual path lengths, path by path", fontsize=10)
+    return fig
+
+
+__all__ = ["plot_mixing_grid", "plot_noise_maps", "plot_truncation_curve", "plot_style_mix", "plot_grouped_bars",
+           "plot_follows", "plot_path_profiles", "plot_path_lengths"]

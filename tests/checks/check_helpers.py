@@ -15,14 +15,15 @@ import torch.nn.functional as F
 
 from gan_course import losses, metrics, notebook_tools, toy_gans
 from gan_course.data import moving_digits as md
-from gan_course.models import anogan, cyclegan, recyclegan, tpgan, twingan
+from gan_course.models import anogan, cyclegan, recyclegan, stylegan, tpgan, twingan
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 # What the lessons have imported when their exercises run.
 LESSON_GLOBALS = {"torch": torch, "F": F, "math": math, "losses": losses, "nn": torch.nn, "np": np,
                   "toy_gans": toy_gans, "cyclegan": cyclegan, "twingan": twingan, "recyclegan": recyclegan, "md": md,
-                  "tpgan": tpgan, "anogan": anogan, "metrics": metrics}
+                  "tpgan": tpgan, "anogan": anogan, "metrics": metrics, "stylegan": stylegan,
+                  "SEARCH_PATHS": 1000}
 
 
 def _solution_cells(stem: str):

@@ -72,3 +72,19 @@ def test_separability_of_a_hyperplane_and_of_noise():
         metrics.separability(latents, np.full(2000, 2), confidence)
     with pytest.raises(ValueError, match=r"latents \(N, d\)"):
         metrics.separability(latents, np.zeros(5, dtype=int), confidence)
+
+
+def test_unit_slerp_walks_the_great_circle_at_a_constant_angular_pace():
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(6, 16, generator=gen, dtype=torch.float64), 3 * torch.randn(6, 16, generator=gen,
+                                                                                     dtype=torch.float64)
+    ua, ub = a / a.norm(dim=1, keepdim=True), b / b.norm(dim=1, keepdim=True)
+    theta = torch.arccos((ua * ub).sum(1))
+    t = torch.linspace(0, 1, 6, dtype=torch.float64)
+    points = metrics.unit_slerp(a, b, t)
+    assert torch.allclose(points.norm(dim=1), torch.ones(6, dtype=torch.float64))     # on the unit sphere
+    assert torch.allclose(torch.arccos((points * ua).sum(1).clamp(-1, 1)), t * theta)  # at angle t·θ from â
+    assert torch.allclose(metrics.unit_slerp(a, b, torch.ones(6, dtype=torch.float64)), ub)
+    same = metrics.unit_slerp(a, 2 * a, torch.full((6,), 0.5, dtype=torch.float64))     # θ = 0: stays at â
+    assert torch.allclose(same, ua)
+    assert torch.allclose(metrics.lerp_rows(a, b, t), a + t[:, None] * (b - a))

@@ -188,6 +188,65 @@ def test_path_lengths_give_both_images_of_a_pair_the_same_noise():
     assert ppl["z"].mean < 1e3 and ppl["w"].mean < 1e3
 
 
+def test_path_lengths_take_psi_eps_and_one_space_at_a_time():
+    torch.manual_seed(0)
+    G = stylegan.Generator(TINY).eval()
+    G.w_avg.normal_()
+    flat = lambda images: images.flatten(1)  # noqa: E731
+    both = stylegan.path_lengths(G, flat, n=30)
+    only_w = stylegan.path_lengths(G, flat, n=30, spaces=("w",))
+    assert set(only_w) == {"w"} and only_w["w"].mean == both["w"].mean
+    # ψ = 0: every image is drawn from w̄ alone, so no step along any path changes it
+    assert stylegan.path_lengths(G, flat, n=30, psi=0.0, spaces=("z",))["z"].mean < 1e-6
+    truncated = stylegan.path_lengths(G, flat, n=30, psi=0.5)
+    assert truncated["z"].mean < both["z"].mean and truncated["w"].mean < both["w"].mean
+    assert stylegan.path_lengths(G, flat, n=30, eps=1e-3)["z"].mean == pytest.approx(both["z"].mean, rel=0.2)
+    with pytest.raises(ValueError, match="spaces"):
+        stylegan.path_lengths(G, flat, n=30, spaces=("x",))
+
+
+def test_path_profile_walks_the_same_end_points_in_z_and_in_w():
+    torch.manual_seed(0)
+    G = stylegan.Generator(TINY).eval()
+    z1, z2 = torch.randn(2, 3, 8)
+    flat = lambda images: images.flatten(1)  # noqa: E731
+    profile = stylegan.path_profile(G, flat, z1, z2, steps=4)
+    for space in ("z", "w"):
+        assert profile[space]["images"].shape == (3, 5, 1, 32, 32) and profile[space]["d"].shape == (3, 4)
+        assert (profile[space]["d"] >= 0).all()
+    noise = stylegan.shared_noise(TINY, 3, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        ends = {"z1": G(z1 / z1.norm(dim=1, keepdim=True), noise=noise).clamp(-1, 1),   # slerp's ends: unit z's
+                "w2": G.synthesis(G.broadcast(G.mapping(z2)), noise).clamp(-1, 1)}
+    assert torch.allclose(profile["z"]["images"][:, 0], ends["z1"], atol=1e-5)
+    assert torch.allclose(profile["w"]["images"][:, -1], ends["w2"], atol=1e-5)
+    # both routes share their end images: f normalises z first, so f(z / |z|) = f(z)
+    assert torch.allclose(profile["z"]["images"][:, -1], profile["w"]["images"][:, -1], atol=1e-5)
+    with pytest.raises(ValueError, match="one shape"):
+        stylegan.path_profile(G, flat, z1, z2[:2])
+
+
+def test_linear_r2_of_an_exact_linear_map_of_noise_and_of_a_nonlinear_one():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2000, 5, generator=gen)
+    values = torch.stack([x @ torch.arange(1.0, 6.0) + 3, torch.randn(2000, generator=gen), x[:, 0] ** 2], 1)
+    r2 = stylegan.linear_r2(x, values)
+    assert r2[0] > 0.999 and r2[1] < 0.01 and r2[2] < 0.01
+
+
+def test_factor_samples_and_separabilities_from_them():
+    from gan_course.models import face_factors
+
+    torch.manual_seed(0)
+    G, reader = stylegan.Generator(dataclasses.replace(TINY, z_dim=8)).eval(), face_factors.FactorNet().eval()
+    drawn = stylegan.factor_samples(G, reader, n=40, seed=1)
+    assert drawn["z"].shape == (40, 8) and drawn["w"].shape == (40, 8) and drawn["factors"].shape == (40, 7)
+    assert drawn["images"].abs().max() <= 1
+    assert torch.allclose(drawn["w"], G.mapping(drawn["z"]).detach())
+    again = stylegan.separabilities(G, reader, n=40, seed=1)
+    assert stylegan.separabilities(G, reader, seed=1, drawn=drawn) == again
+
+
 def test_the_faces_recipe_trains_measures_and_stores_the_moving_average(tmp_path, monkeypatch):
     from test_face_identity import TINY_ID, fake_faces
 

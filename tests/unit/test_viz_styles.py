@@ -54,5 +54,38 @@ def test_follows_bars_one_per_group_and_factor():
     assert len(fig.axes[0].patches) == 4
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["yaw", "skin tone"]
     plt.close(fig)
-    with pytest.raises(ValueError, match="one share per factor"):
+    with pytest.raises(ValueError, match="one value per category"):
         styles.plot_follows({"coarse": [0.9]}, ["yaw", "skin_tone"])
+
+
+def test_grouped_bars_with_reference_lines():
+    fig = styles.plot_grouped_bars({"in Z": [0.5, 0.6, 0.1], "in W": [0.0, 0.4, 0.0]}, ["yaw", "pitch", "light"],
+                                   "H(Y | X)", lines={0.693: "log 2"}, title="t")
+    ax = fig.axes[0]
+    assert len(ax.patches) == 6 and ax.get_ylabel() == "H(Y | X)"
+    assert any(abs(line.get_ydata()[0] - 0.693) < 1e-9 for line in ax.get_lines())
+    plt.close(fig)
+
+
+def test_path_profiles_show_both_routes_and_every_path():
+    profile = {space: {"images": torch.rand(3, 9, 1, 8, 8) * 2 - 1, "d": torch.rand(3, 8) + 0.1} for space in "zw"}
+    fig = styles.plot_path_profiles(profile, shown=1)
+    assert len(fig.axes) == 3 and len(fig.axes[2].get_lines()) == 6          # a solid and a dashed line per path
+    assert fig.axes[2].get_yscale() == "log"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="'z' and 'w'"):
+        styles.plot_path_profiles({"z": profile["z"]})
+
+
+def test_path_length_histograms_mark_each_kept_mean():
+    import numpy as np
+
+    values = {"Z": np.random.default_rng(0).lognormal(3, 1, 500), "W": np.random.default_rng(1).lognormal(1.5, 1, 500)}
+    fig = styles.plot_path_lengths(values)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and len(ax.get_lines()) == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0].startswith("Z: mean") and labels[1].startswith("W: mean")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least one"):
+        styles.plot_path_lengths({})
