@@ -43,7 +43,8 @@ def test_the_path_length_is_flat_in_eps_and_shorter_in_w(r):
 
 def test_the_separability_entropy_on_known_cases_and_on_the_generator(r):
     toy = r["stylegan_toy_entropy"]
-    linear, coin, sphere = toy.values()
+    linear, coin = toy["linear: sign of a · x"], toy["a coin flip"]
+    sphere = toy["inside or outside the sphere |x| = √8"]
     assert linear < 0.01 and abs(coin - math.log(2)) < 0.02 and sphere > 0.55        # 0, log 2, near log 2
     assert r["stylegan_separability_w"] >= 1 and r["stylegan_separability_z"] >= 1  # exp of a sum of entropies >= 0
     if SMOKE:
