@@ -334,12 +334,10 @@ def conditional_entropy(y: np.ndarray, x: np.ndarray) -> float:
     ### BEGIN SOLUTION
     h = 0.0
     for side in (0, 1):
-        inside = y[x == side]
-        if len(inside) == 0:
-            continue
+        inside = y[x == side]                                    # the labels on one side of the hyperplane
         for label in (0, 1):
-            p = float(np.mean(inside == label))
-            if p > 0:
+            p = float(np.mean(inside == label)) if len(inside) else 0.0
+            if p > 0:                                            # 0 · log 0 counts as 0
                 h -= len(inside) / len(y) * p * math.log(p)
     return h
     ### END SOLUTION
