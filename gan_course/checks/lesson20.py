@@ -53,7 +53,7 @@ def slerp(student_fn: Callable) -> None:
     same = torch.randn(2, 6, generator=gen)
     cases = [
         ("two orthogonal unit vectors at t = 0, 0.5, 1", a_orth, b_orth, torch.tensor([0.0, 0.5, 1.0])),
-        ("Gaussian z's of 64 numbers (lengths about 8), t uniform", torch.randn(5, 64, generator=gen) * 1,
+        ("Gaussian z's of 64 numbers (lengths about 8), t uniform", torch.randn(5, 64, generator=gen),
          torch.randn(5, 64, generator=gen), torch.rand(5, generator=gen)),
         ("t = 1 + 1e-4 and t = 1e-4: a step ε past the ends", torch.randn(2, 8, generator=gen),
          torch.randn(2, 8, generator=gen), torch.tensor([1.0001, 0.0001])),

@@ -99,14 +99,10 @@ def predict_factors(net: FactorNet, images: Tensor, batch_size: int = 500) -> Te
     return in_batches(net, lambda n, x: n(x), images, batch_size=batch_size)
 
 
-def attributes(net: FactorNet, images: Tensor) -> dict[str, tuple[Tensor, Tensor]]:
-    """The binary attributes of the separability metric: factor -> (label (N,) 1 above the middle of its range,
-    confidence (N,) the prediction's distance from that middle in standard deviations)."""
-    return attributes_of(net, predict_factors(net, images))
-
-
-def attributes_of(net: FactorNet, values: Tensor) -> dict[str, tuple[Tensor, Tensor]]:
-    """:func:`attributes` from factors already read, ``values`` (N, 7)."""
+def attributes(net: FactorNet, values: Tensor) -> dict[str, tuple[Tensor, Tensor]]:
+    """The binary attributes of the separability metric from the factors ``net`` read, ``values`` (N, 7)
+    (:func:`predict_factors`): factor -> (label (N,) 1 above the middle of its range, confidence (N,) the
+    prediction's distance from that middle in standard deviations)."""
     out = {}
     for i, name in enumerate(FACTORS):
         offset = (values[:, i] - THRESHOLDS[name]) / net.std[i].cpu()

@@ -380,8 +380,8 @@ def path_profile(G: Generator, features, z1: Tensor, z2: Tensor, steps: int = 24
                          f"{tuple(z2.shape)}")
     device, n = next(G.parameters()).device, len(z1)
     t = torch.linspace(0, 1, steps + 1, device=device).repeat(n)                       # (N · (steps + 1),)
-    noise = shared_noise(G.config, n, repeat=steps + 1, generator=torch.Generator().manual_seed(seed), device=device)
-    noise = [x.view(steps + 1, n, *x.shape[1:]).transpose(0, 1).reshape(-1, *x.shape[1:]) for x in noise]
+    noise = [x.repeat_interleave(steps + 1, 0)                                         # one draw per path
+             for x in shared_noise(G.config, n, generator=torch.Generator().manual_seed(seed), device=device)]
     z1, z2 = (z.to(device).repeat_interleave(steps + 1, 0) for z in (z1, z2))
     paths = {"z": G(metrics.latent.unit_slerp(z1, z2, t), noise=noise),
              "w": G.synthesis(G.broadcast(metrics.latent.lerp_rows(G.mapping(z1), G.mapping(z2), t)), noise)}
@@ -455,7 +455,7 @@ def separabilities(G: Generator, factors: face_factors.FactorNet, n: int = LATEN
     ``n`` samples (:func:`factor_samples`, or those ``drawn`` already): per space, each attribute's H(Y | X) and the
     paper's score exp(Σ H)."""
     drawn = drawn if drawn is not None else factor_samples(G, factors, n, seed)
-    found = face_factors.attributes_of(factors, drawn["factors"])
+    found = face_factors.attributes(factors, drawn["factors"])
     out = {}
     for space in ("z", "w"):
         per = {name: metrics.separability(drawn[space], labels, confidence, seed=seed)

@@ -47,7 +47,7 @@ def test_attributes_split_each_factor_at_the_middle_of_its_range():
         net.head[-1].bias.copy_(torch.tensor([1.0, -1.0, 0.5, 0.0, 0.0, 0.0, 2.0]))
         net.mean.copy_(torch.tensor([0.0, 0.0, 0.0, 0.7, 0.65, 0.275, 0.33]))
         net.std.copy_(torch.tensor([40.0, 5.0, 30.0, 0.1, 0.1, 0.1, 0.05]))
-    out = face_factors.attributes(net, torch.zeros(3, 1, 32, 32))
+    out = face_factors.attributes(net, face_factors.predict_factors(net, torch.zeros(3, 1, 32, 32)))
     assert out["yaw"][0].tolist() == [1, 1, 1] and out["pitch"][0].tolist() == [0, 0, 0]
     torch.testing.assert_close(out["yaw"][1], torch.full((3,), 1.0))
     # skin tone predicted at 0.7, its range's middle: confidence 0
