@@ -5,7 +5,7 @@ autocast, ``torch.compile``, fewer host syncs); :func:`speed_up` applies the one
 change the models; a :class:`~gan_course.models.gan.GANStep` takes ``autocast=`` and
 :func:`gan_course.train.train` takes ``sync_every=``. :func:`precision` and
 :func:`float32` are what a step uses to run its forward passes under autocast while its
-losses stay in float32.
+losses stay in float32. :func:`count_flops` counts a step's operations (a budget that is the same on any machine).
 
 Taught in: lesson 07.
 """
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 
 # --------------------------------------------------------------------------- precision
 
@@ -114,3 +116,34 @@ def speed_up(*models: nn.Module, channels_last: bool = True, compile: bool | str
             model.to(memory_format=torch.channels_last)
         if compile:
             model.compile(mode=None if compile is True else compile)
+
+
+# --------------------------------------------------------------------------- counting operations
+
+
+class _OperationCounter(TorchDispatchMode):
+    """Adds up the floating-point operations of every matrix product and convolution that runs while it is active,
+    forward and backward passes alike (the formulas of ``torch.utils.flop_counter``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        count = flop_registry.get(func._overloadpacket)
+        if count is not None:
+            self.total += count(*args, **kwargs, out_val=out)
+        return out
+
+
+def count_flops(fn, *args, **kwargs) -> tuple[int, object]:
+    """The floating-point operations (a multiply-add counts 2) of the matrix products and convolutions that
+    ``fn(*args, **kwargs)`` runs, its backward passes included, and what it returned. A machine-independent
+    measure of compute, e.g. to give several models the same training budget. Unlike ``FlopCounterMode`` it
+    tracks no modules, so it also counts a step that differentiates twice (R1, a gradient penalty)."""
+    counter = _OperationCounter()
+    with counter:
+        result = fn(*args, **kwargs)
+    return counter.total, result

@@ -164,3 +164,26 @@ def test_throughput_benchmark_smoke(tmp_path):
     assert saved["images_per_second"] == result["images_per_second"]
     assert saved["images_per_second"]["reference"] > 0 and saved["images_per_second"]["course"] > 0
     assert saved["ratio"] > 0 and saved["machine"] and saved["torch"] == torch.__version__
+
+
+def test_count_flops_counts_products_forward_and_backward():
+    layer = torch.nn.Linear(8, 4, bias=False)
+    x = torch.randn(3, 8, requires_grad=True)
+    flops, out = speed.count_flops(layer, x)
+    assert flops == 2 * 3 * 8 * 4 and out.shape == (3, 4)          # one (3x8)(8x4) product, a multiply-add is 2
+    backward, _ = speed.count_flops(lambda: layer(x).sum().backward())
+    assert backward == 3 * flops                                     # forward, and the gradients of x and of W
+
+
+def test_count_flops_counts_a_second_derivative_and_convolutions():
+    conv = torch.nn.Conv2d(1, 2, 3, padding=1, bias=False)
+    x = torch.randn(2, 1, 5, 5, requires_grad=True)
+    forward, _ = speed.count_flops(conv, x)
+    assert forward == 2 * (2 * 2 * 5 * 5) * (1 * 3 * 3)           # per output value: 9 multiply-adds
+
+    def r1_like():
+        grad, = torch.autograd.grad(conv(x).pow(2).sum(), x, create_graph=True)
+        grad.pow(2).sum().backward()
+
+    twice, _ = speed.count_flops(r1_like)
+    assert twice > 3 * forward                                       # more than one forward and backward pass
