@@ -41,6 +41,7 @@ from . import runtime
 
 ROOT = Path(__file__).resolve().parent / "pretrained"  # package data (pyproject.toml: tool.setuptools.package-data)
 MANIFEST = "manifest.json"
+MEASURED = "measured.json"  # benchmark tables over seeds that a lesson shows but cannot retrain on a CPU
 LOCK = ".registry.lock"
 SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # all committed checkpoints together (the guide allows 100 MB)
 STALE_TMP_SECONDS = 60  # a temporary file in the registry this old is a killed writer's leftover
@@ -135,6 +136,17 @@ def entry(name: str, root: str | os.PathLike = ROOT) -> dict:
     if name not in entries:
         raise CheckpointError(f"no checkpoint named {name!r} in {path}; registered: {', '.join(sorted(entries))}")
     return entries[name]
+
+
+def measured(name: str, root: str | os.PathLike = ROOT) -> dict:
+    """A benchmark's table kept beside the checkpoints: runs over several seeds that take hours on a CPU (the
+    StyleGAN ablations), which a lesson shows and records instead of retraining. Returns ``{"command": how it was
+    run, "date", "machine", "rows": [one dict per run]}``; ``benchmarks/RESULTS.md`` reads the same runs."""
+    path = Path(root).resolve() / MEASURED
+    tables = json.loads(path.read_text()) if path.exists() else {}
+    if name not in tables:
+        raise CheckpointError(f"no measured table named {name!r} in {path}; kept: {', '.join(sorted(tables)) or 'none'}")
+    return tables[name]
 
 
 def verify(name: str, root: str | os.PathLike = ROOT) -> Path:

@@ -127,3 +127,15 @@ def show(obj) -> None:
     except ImportError:  # pragma: no cover - IPython ships with the course
         pass
     print(header + source)
+
+
+def spread_table(table: dict, columns: dict[str, str], first: str = "run") -> str:
+    """A measured table over seeds (:func:`gan_course.checkpoints.measured`) as text: one line per row, each
+    column as mean ± standard error over the row's seeds. ``columns``: key -> header; a row holds ``label``,
+    ``seeds`` and ``mean`` / ``se`` dicts by key."""
+    head = [first, "seeds", *columns.values()]
+    lines = [[row["label"], str(len(row["seeds"]))]
+             + [f"{row['mean'][key]:.4g} ± {row['se'][key]:.2g}" for key in columns] for row in table["rows"]]
+    widths = [max(len(cells[i]) for cells in [head, *lines]) for i in range(len(head))]
+    return "\n".join("  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width)
+                               in enumerate(zip(cells, widths))) for cells in [head, *lines])

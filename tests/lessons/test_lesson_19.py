@@ -63,3 +63,15 @@ def test_the_model_the_mixing_the_noise_and_the_truncation(r):
     assert max(row["precision"] for row in curve) - curve[-1]["precision"] < 0.02        # 0.027 vs 0.020
     turn = r["stylegan_regression_turn"]
     assert 10 < turn["turn"] < 30 and turn["abs_change"]["pitch"] > 0.6                  # 25.8 (of 40), 1.10
+
+
+def test_the_mnist_table_matches_compute_and_bears_out_the_text(r):
+    rows = {row["model"]: row for row in r["stylegan_mnist_table"]}   # the kept benchmark runs
+    assert set(rows) == {"dcgan", "pggan-fixed", "stylegan"}
+    assert all(row["seeds"] == [0, 1, 2] for row in rows.values())
+    totals = [row["gflop_per_step"] * row["steps"] for row in rows.values()]
+    assert max(totals) / min(totals) < 1.01                  # the same operations for every model
+    style, dc, pg = rows["stylegan"], rows["dcgan"], rows["pggan-fixed"]
+    assert max(style["per_seed"]["recall"]) < 0.01 and max(style["per_seed"]["classes"]) <= 3   # collapsed, every seed
+    assert min(dc["per_seed"]["recall"]) > 0.5 and min(pg["per_seed"]["recall"]) > 0.3
+    assert max(dc["per_seed"]["fid"]) < min(style["per_seed"]["fid"])

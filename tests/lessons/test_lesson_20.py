@@ -56,3 +56,16 @@ def test_truncating_z_to_w_s_path_length_costs_diversity(r):
     low, full = r["stylegan_truncation_cost"]
     assert (low["psi"], full["psi"]) == (0.4, 1.0)
     assert low["recall"] < full["recall"] and low["classes"] < full["classes"] and low["fid"] > full["fid"]
+
+
+def test_the_mapping_depth_table_is_shown_and_bears_out_the_text(r):
+    rows = r["stylegan_mapping_depth_table"]                 # the kept benchmark runs (checkpoints.measured)
+    assert [row["mapping_layers"] for row in rows] == [0, 1, 2, 8]
+    assert all(row["seeds"] == [0, 1, 2] and row["steps"] == 1500 for row in rows)   # the same budget, 3 seeds
+    sep_w = [row["mean"]["separability_w"] for row in rows]
+    assert sep_w == sorted(sep_w, reverse=True)              # W more separable with every added layer
+    assert rows[0]["mean"]["separability_w"] - rows[2]["mean"]["separability_w"] > \
+        rows[0]["se"]["separability_w"] + rows[2]["se"]["separability_w"]              # beyond the spread
+    assert rows[-1]["mean"]["separability_z"] > rows[0]["mean"]["separability_z"]      # Z worse with depth
+    for row in rows:                                          # per-seed figures agree with the means
+        assert abs(sum(row["per_seed"]["fid"]) / 3 - row["mean"]["fid"]) < 0.1

@@ -87,8 +87,17 @@ def test_the_committed_checkpoints_are_package_data_that_pip_installs():
     assert checkpoints.ROOT == package / "pretrained"
     globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["gan_course"]
     shipped = {path.relative_to(checkpoints.ROOT).as_posix() for pattern in globs for path in package.glob(pattern)}
-    committed = {info["file"] for info in checkpoints.manifest().values()} | {"manifest.json"}
-    assert committed and shipped == committed  # every checkpoint and the manifest; no lock or temporary file
+    committed = {info["file"] for info in checkpoints.manifest().values()} | {"manifest.json", "measured.json"}
+    assert committed and shipped == committed  # every checkpoint, the manifest, the measured tables; no temporary file
+
+
+def test_a_measured_table_says_how_it_was_run_and_an_unknown_one_is_named(tmp_path):
+    table = checkpoints.measured("stylegan_mapping_depth")
+    assert {"command", "date", "machine", "rows"} <= set(table) and "benchmarks/styles.py" in table["command"]
+    with pytest.raises(checkpoints.CheckpointError, match=r"no measured table named 'nope'.*kept: .*stylegan_mapping_depth"):
+        checkpoints.measured("nope")
+    with pytest.raises(checkpoints.CheckpointError, match="kept: none"):
+        checkpoints.measured("nope", root=tmp_path)
 
 
 @pytest.fixture

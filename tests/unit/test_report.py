@@ -57,3 +57,14 @@ def test_show_prints_the_source(capsys):
     assert "def d_step(" in out and "d_opt.step()" in out
     with pytest.raises(TypeError, match="cannot find the source"):
         gan_course.show(3)
+
+
+def test_spread_table_shows_mean_and_standard_error_per_row():
+    table = {"rows": [{"label": "a", "seeds": [0, 1, 2], "mean": {"fid": 132.7, "r": 0.5}, "se": {"fid": 21.8, "r": 0.01}},
+                      {"label": "longer", "seeds": [0, 1], "mean": {"fid": 73.5, "r": 0.25}, "se": {"fid": 5.8, "r": 0.04}}]}
+    text = report.spread_table(table, {"fid": "FID", "r": "recall"}, first="model")
+    head, a, longer = text.splitlines()
+    assert head.split() == ["model", "seeds", "FID", "recall"]
+    assert a.split() == ["a", "3", "132.7", "±", "22", "0.5", "±", "0.01"]
+    assert longer.split()[:5] == ["longer", "2", "73.5", "±", "5.8"]
+    assert len(head) == len(a) == len(longer)   # aligned columns
