@@ -9,8 +9,11 @@ MNIST images, in one run, alternating:
     a D step (real, then ``fake.detach()``) and a G step on the same fake batch, the
     losses read every step (the example prints them).
 (b) course: ``gan_course.train.train`` over a ``GANStep`` on ``DeviceBatches`` (data resident on the
-    device) with the speed-ups ``speed.speed_ups_for`` picks for the device (channels_last,
-    bfloat16 autocast, torch.compile, fewer host syncs); each can be overridden below.
+    device) with the speed-ups ``speed.calibrate`` measured on this model and machine and kept
+    because they were faster (channels_last, bfloat16 autocast where the CPU or GPU has it, fewer
+    threads, torch.compile on CUDA; a host sync every 50 steps on CUDA); each can be overridden below.
+    Run it under ``ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2`` to see
+    an AVX2-only laptop CPU's figures (``benchmarks/lesson_times.py`` does).
 
 After ``--warmup`` steps of each (compilation included) the two alternate for ``--repeats``
 rounds of ``--steps`` steps. A figure is real images per second through one D step and one
@@ -18,7 +21,8 @@ G step (``--batch-size`` images per iteration), the median over rounds; the rati
 
     .venv/bin/python benchmarks/throughput.py [--steps 100] [--repeats 5] [--batch-size 128]
         [--threads N] [--workers 2] [--compile auto|off|default|reduce-overhead]
-        [--autocast auto|bf16|off] [--channels-last auto|on|off] [--sync-every N] [--profile smoke]
+        [--autocast auto|bf16|off] [--channels-last auto|on|off] [--sync-every N] [--recalibrate]
+        [--profile smoke]
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import argparse
 import copy
 import dataclasses
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -40,7 +43,7 @@ import gan_course
 from gan_course import data, speed, train
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 from gan_course.models.gan import GANStep
-from gan_course.runtime import describe_machine
+from gan_course.runtime import cpu_isa, cpu_name, describe_machine
 
 TARGET = {"cuda": 3.0, "cpu": 1.0}  # ratio b/a asked for in the issue
 
@@ -70,19 +73,18 @@ def reference_steps(G, D, d_opt, g_opt, batches, steps: int, device: torch.devic
         (err_d_real + err_d_fake).item(), err_g.item()  # the example prints them every step
 
 
-def course_steps(G, D, d_opt, g_opt, batches, steps: int, fast: speed.SpeedUps) -> None:
+def course_steps(step: GANStep, batches, steps: int, fast: speed.SpeedUps) -> None:
     """``steps`` iterations of the course's loop."""
-    step = GANStep(G, D, d_opt, g_opt, autocast=fast.autocast)
     train.train(step, batches, steps, sync_every=fast.sync_every, progress=False, log_every=0)
 
 
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what ``platform`` knows."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
+def iteration_flops(G, D, opts, step: GANStep, real, device: torch.device) -> dict[str, int]:
+    """The floating-point operations of one iteration of each loop (on copies: the loops' models stay as they are)."""
+    G, D, step = copy.deepcopy(G), copy.deepcopy(D), copy.deepcopy(step)
+    opts = (adam(D), adam(G))
+    reference, _ = speed.count_flops(reference_steps, G, D, *opts, iter([(real,)]), 1, device)
+    course, _ = speed.count_flops(lambda: (step.d_step(real), step.g_step(real)))
+    return {"reference": reference, "course": course}
 
 
 def endless(loader):
@@ -94,9 +96,9 @@ def adam(model: nn.Module) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
 
 
-def choose_speed_ups(args, device: torch.device) -> speed.SpeedUps:
-    """The device's speed-ups, with the command line's overrides."""
-    fast = speed.speed_ups_for(device)
+def choose_speed_ups(args, calibration: speed.Calibration) -> speed.SpeedUps:
+    """The speed-ups the calibration chose, with the command line's overrides."""
+    fast = calibration.speed_ups
     if args.compile != "auto":
         fast = dataclasses.replace(fast, compile=False if args.compile == "off" else args.compile)
     if args.autocast != "auto":
@@ -124,6 +126,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--channels-last", default="auto", choices=["auto", "on", "off"])
     parser.add_argument("--sync-every", type=int, default=0, help="0: the device's default")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--recalibrate", action="store_true", help="time the speed-ups again (not the cached choice)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "throughput.json"))
     args = parser.parse_args(argv)
     if args.profile == "smoke":
@@ -138,7 +141,6 @@ def main(argv: list[str] | None = None) -> dict:
     device = gan_course.device()
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # as the example sets it; it applies to both loops
-    fast = choose_speed_ups(args, device)
     digits = data.load_mnist("train")
 
     gan_course.seed_everything(args.seed)
@@ -146,20 +148,29 @@ def main(argv: list[str] | None = None) -> dict:
     G0.apply(init_weights), D0.apply(init_weights)
     G_a, D_a = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
     G_b, D_b = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
-    speed.speed_up(G_b, D_b, channels_last=fast.channels_last, compile=fast.compile)
     loader = DataLoader(TensorDataset(digits.images), batch_size=args.batch_size, shuffle=True,
                         num_workers=args.workers, drop_last=True)
-    opts_a, opts_b = (adam(D_a), adam(G_a)), (adam(D_b), adam(G_b))
+    opts_a = (adam(D_a), adam(G_a))
+    step_b = GANStep(G_b, D_b, adam(D_b), adam(G_b))
     batches_a = endless(loader)
     batches_b = digits.to(device).batches(args.batch_size, seed=args.seed)
+    # the course's loop times the speed-ups on this model and keeps what is faster (a copy trains, not step_b)
+    compile_ = None if args.compile == "auto" else args.compile != "off"
+    calibration = speed.calibrate(step_b, next(iter(digits.to(device).batches(args.batch_size, seed=99))),
+                                  compile=compile_, cache=not args.recalibrate and args.profile != "smoke")
+    print(calibration)
+    fast = choose_speed_ups(args, calibration)
+    speed.apply(step_b, dataclasses.replace(fast, threads=None))
+    threads = {"reference": torch.get_num_threads(), "course": fast.threads or torch.get_num_threads()}
     loops = {
         "reference": lambda n: reference_steps(G_a, D_a, *opts_a, batches_a, n, device),
-        "course": lambda n: course_steps(G_b, D_b, *opts_b, batches_b, n, fast),
+        "course": lambda n: course_steps(step_b, batches_b, n, fast),
     }
 
     def timed(name: str, steps: int) -> float:
         if device.type == "cuda":
             torch.cuda.synchronize()
+        torch.set_num_threads(threads[name])
         start = time.perf_counter()
         loops[name](steps)
         if device.type == "cuda":
@@ -173,10 +184,11 @@ def main(argv: list[str] | None = None) -> dict:
             rounds[name].append(args.steps * args.batch_size / timed(name, args.steps))
     median = {name: statistics.median(rates) for name, rates in rounds.items()}
     ratio = median["course"] / median["reference"]
+    flops = iteration_flops(G_a, D_a, opts_a, step_b, next(batches_b), device)
     paired = [b / a for a, b in zip(rounds["reference"], rounds["course"])]  # back to back: drift cancels
 
     gpu = torch.cuda.get_device_name(0) if device.type == "cuda" else None
-    machine = f"{describe_machine()}; CPU {cpu_name()}"
+    machine = f"{describe_machine()}; CPU {cpu_name()}, {cpu_isa()}"
     target = TARGET.get(device.type)
     print(f"machine: {machine}; data: {digits.source}")
     print(f"DCGAN width {args.width}, batch {args.batch_size}, Adam 2e-4; {args.repeats} rounds x {args.steps} "
@@ -188,14 +200,19 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{label:<54}{median[name]:>18,.0f}   " + " ".join(f"{x:,.0f}" for x in rounds[name]))
     verdict = "" if target is None else f" (target >= {target:g}x: {'met' if ratio >= target else 'MISSED'})"
     print(f"ratio b/a: {ratio:.2f}x{verdict}; per round: " + " ".join(f"{x:.2f}" for x in paired))
+    print(f"arithmetic an iteration: reference {flops['reference'] / 1e9:.1f} GFLOP, course {flops['course'] / 1e9:.1f} "
+          f"GFLOP ({flops['course'] / flops['reference']:.2f}x): Algorithm 1 draws fresh noise for G's update, so the "
+          "course runs G forward once more; the reference reuses the D step's fake batch (and computes D's weight "
+          "gradients in the G step, then discards them)")
 
     result = {
         "machine": machine, "gpu": gpu, "torch": torch.__version__, "device": device.type,
         "torch_threads": torch.get_num_threads(), "data": digits.source,
         "settings": {k: v for k, v in vars(args).items() if k != "out"},
         "speed_ups": {**dataclasses.asdict(fast), "autocast": str(fast.autocast)},
+        "calibration": {"ms_per_iteration": calibration.ms_per_iteration, "from_cache": calibration.from_cache},
         "warmup_seconds": warmup, "images_per_second_rounds": rounds, "images_per_second": median,
-        "ratio": ratio, "ratio_rounds": paired, "target": target, "met": None if target is None else ratio >= target,
+        "ratio": ratio, "ratio_rounds": paired, "flops_per_iteration": flops, "target": target, "met": None if target is None else ratio >= target,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

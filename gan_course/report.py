@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import runtime
+
 RESULTS_ENV = "GAN_COURSE_RESULTS"
 
 _results: dict[str, object] = {}
@@ -93,10 +95,7 @@ def load_results(path: str | os.PathLike) -> dict:
 
 
 def _write_atomically(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
-    os.replace(tmp, path)
+    runtime.write_text_atomically(path, json.dumps(data, indent=2, sort_keys=True))
 
 
 def show(obj) -> None:

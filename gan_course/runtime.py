@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import random
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,6 +192,44 @@ def torch_threads(n: int = 1) -> Iterator[None]:
 def in_colab() -> bool:
     """True when running inside Google Colab."""
     return "google.colab" in sys.modules
+
+
+def cpu_name() -> str:
+    """The CPU's model name (from ``/proc/cpuinfo`` on Linux), else what :mod:`platform` knows."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+#: Environment variables that cap the vector instructions torch's kernels use (oneDNN, ATen, MKL);
+#: ``ONEDNN_MAX_CPU_ISA=AVX2`` and its companions make a newer CPU behave like an AVX2-only laptop's.
+ISA_LIMITS = ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS")
+
+
+def cpu_isa() -> str:
+    """The vector instructions torch's CPU kernels use, e.g. ``"AVX512"`` or ``"AVX2"``, with any cap set by
+    :data:`ISA_LIMITS` (``"AVX512 (ONEDNN_MAX_CPU_ISA=AVX2)"``)."""
+    limits = [f"{name}={os.environ[name]}" for name in ISA_LIMITS if os.environ.get(name)]
+    capability = torch.backends.cpu.get_cpu_capability()
+    return f"{capability} ({', '.join(limits)})" if limits else capability
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one;
+    each writer has its own temporary file, so concurrent writers cannot corrupt it (the last one wins)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
 
 
 def describe_machine() -> str:

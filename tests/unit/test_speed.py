@@ -116,11 +116,111 @@ def test_speed_up_compiles_in_place_and_checks_its_arguments(monkeypatch):
         speed.speed_up(torch.zeros(3))
 
 
-def test_speed_ups_for_each_device():
+def test_speed_ups_for_each_device(monkeypatch):
     cpu = speed.speed_ups_for("cpu")
     assert cpu.compile is False and cpu.sync_every == 1  # compile made CPU steps slower; CPU syncs are free
     assert cpu.autocast in (None, torch.bfloat16)
     assert speed.speed_ups_for("meta") == speed.SpeedUps()  # unmeasured devices: nothing switched on
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")  # an AVX2-only laptop: bfloat16 would be emulated
+    assert not speed.has_native_bfloat16("cpu") and speed.speed_ups_for("cpu") == speed.SpeedUps()
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def dcgan_step(width=8):
+    G, D = dcgan(width)
+    return GANStep(G, D, torch.optim.Adam(D.parameters(), 2e-4), torch.optim.Adam(G.parameters(), 2e-4))
+
+
+def fixed_times(monkeypatch, ms):
+    """Replace the stopwatch: each candidate takes ms[name] (names missing from ms take 100); nothing runs."""
+    monkeypatch.setattr(speed, "_prepared", lambda *a, **k: (None, 1))
+    monkeypatch.setattr(speed, "_time", lambda steps, *a: {name: ms.get(name, 100.0) for name in steps})
+
+
+def test_calibrate_times_copies_and_leaves_the_step_as_it_was(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_CACHE", str(tmp_path))
+    step, batch = dcgan_step(), next(images())
+    before = params(step.G, step.D)
+    threads = torch.get_num_threads()
+    calibration = speed.calibrate(step, batch, rounds=1)
+    assert "plain" in calibration.ms_per_iteration and "channels_last" in calibration.ms_per_iteration
+    assert all(ms > 0 for ms in calibration.ms_per_iteration.values())
+    assert torch.equal(params(step.G, step.D), before) and step.autocast is None  # copies trained, not the step
+    assert step.G.net[0].weight.is_contiguous() and torch.get_num_threads() == threads
+    assert not step.d_opt.state  # the step's optimizers took no step either
+    assert calibration.speed_ups.sync_every == 1 and calibration.speed_ups.compile is False  # on a CPU
+    assert calibration.machine in str(calibration) and "chosen:" in str(calibration)
+
+
+def test_calibrate_keeps_only_what_beats_plain_by_the_margin(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_CACHE", str(tmp_path))
+    step, batch = dcgan_step(), next(images())
+    fixed_times(monkeypatch, {"plain": 100.0, "channels_last": 97.0})  # 3% faster: noise, not a speed-up
+    assert speed.calibrate(step, batch, cache=False).speed_ups == speed.SpeedUps()
+    fixed_times(monkeypatch, {"plain": 100.0, "channels_last": 80.0})
+    assert speed.calibrate(step, batch, cache=False).speed_ups == speed.SpeedUps(channels_last=True)
+    fixed_times(monkeypatch, {"plain": 100.0})  # everything slower or equal: plain
+    slower = {name: 150.0 for name in speed._candidates(step, torch.device("cpu"), compile=True)}
+    fixed_times(monkeypatch, {**slower, "plain": 100.0})
+    assert speed.calibrate(step, batch, compile=True, cache=False).speed_ups == speed.SpeedUps()
+
+
+def test_calibrate_tries_combinations(monkeypatch):
+    monkeypatch.setattr(speed, "has_native_bfloat16", lambda device: True)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    names = set(speed._candidates(dcgan_step(), torch.device("cpu"), compile=False))
+    assert names == {"plain", "channels_last", "bfloat16 autocast", "2 threads", "channels_last + bfloat16 autocast",
+                     "channels_last + 2 threads", "bfloat16 autocast + 2 threads",
+                     "channels_last + bfloat16 autocast + 2 threads"}
+    G, D = MLPGenerator(z_dim=4, data_dim=1, hidden=8), MLPDiscriminator(data_dim=1, hidden=8)
+    mlp = GANStep(G, D, torch.optim.Adam(D.parameters()), torch.optim.Adam(G.parameters()))
+    assert "channels_last" not in speed._candidates(mlp, torch.device("cpu"), compile=False)  # no convolutions
+
+
+def test_calibrate_caches_its_choice_per_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_CACHE", str(tmp_path))
+    step, batch = dcgan_step(), next(images())
+    fixed_times(monkeypatch, {"plain": 100.0, "channels_last": 50.0})
+    first = speed.calibrate(step, batch)
+    assert not first.from_cache and first.path.parent == tmp_path / "speed" and first.path.is_file()
+    fixed_times(monkeypatch, {"plain": 50.0, "channels_last": 100.0})  # not measured again: the cache answers
+    second = speed.calibrate(step, batch)
+    assert second.from_cache and second.speed_ups == first.speed_ups and second.path == first.path
+    other = speed.calibrate(dcgan_step(width=16), batch)  # another model's shapes: measured on its own
+    assert not other.from_cache and other.path != first.path and other.speed_ups == speed.SpeedUps()
+    assert json.loads(first.path.read_text())["key"]["torch"] == torch.__version__
+
+
+def test_calibrate_and_apply_refuse_bad_input():
+    step = dcgan_step()
+    with pytest.raises(ValueError, match="at least one tensor"):
+        speed.calibrate(step, [1, 2])
+    with pytest.raises(ValueError, match="positive integers"):
+        speed.calibrate(step, next(images()), rounds=0)
+    with pytest.raises(ValueError, match="margin"):
+        speed.calibrate(step, next(images()), margin=1.5)
+
+    class NoAutocast(GANStep):
+        def __init__(self, *a):
+            super().__init__(*a)
+            del self.autocast
+
+    bare = NoAutocast(step.G, step.D, step.d_opt, step.g_opt)
+    with pytest.raises(ValueError, match="no autocast setting"):
+        speed.apply(bare, speed.SpeedUps(autocast=torch.bfloat16))
+
+
+def test_apply_switches_the_chosen_speed_ups_on():
+    step = dcgan_step()
+    threads = torch.get_num_threads()
+    try:
+        speed.apply(step, speed.SpeedUps(channels_last=True, autocast=torch.bfloat16, threads=1))
+        assert step.autocast is torch.bfloat16 and torch.get_num_threads() == 1
+        assert step.G.net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_sync_every_keeps_the_history_and_the_callbacks():
