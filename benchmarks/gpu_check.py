@@ -40,12 +40,13 @@ MIN_START = 30  # seconds a lesson needs at least: a kernel, torch, CUDA
 RESERVE = 10  # seconds kept back for writing the results
 
 
-def run_capped(command: list[str], cap: float, capture: bool = True) -> tuple[int | None, str, str, float]:
+def run_capped(command: list[str], cap: float, capture: bool = True,
+               env: dict | None = None) -> tuple[int | None, str, str, float]:
     """Run ``command`` for at most ``cap`` seconds: (exit status, None when stopped; stdout; stderr; seconds)."""
     start = time.monotonic()
     pipe = subprocess.PIPE if capture else None
     with subprocess.Popen(command, cwd=runtime.PROJECT_ROOT, stdout=pipe, stderr=pipe, text=True,
-                          start_new_session=True) as proc:
+                          start_new_session=True, env=env) as proc:
         try:
             stdout, stderr = proc.communicate(timeout=cap)
             code = proc.returncode

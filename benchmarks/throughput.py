@@ -12,8 +12,6 @@ MNIST images, in one run, alternating:
     device) with the speed-ups ``speed.calibrate`` measured on this model and machine and kept
     because they were faster (channels_last, bfloat16 autocast where the CPU or GPU has it, fewer
     threads, torch.compile on CUDA; a host sync every 50 steps on CUDA); each can be overridden below.
-    Run it under ``ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2`` to see
-    an AVX2-only laptop CPU's figures (``benchmarks/lesson_times.py`` does).
 
 After ``--warmup`` steps of each (compilation included) the two alternate for ``--repeats``
 rounds of ``--steps`` steps. A figure is real images per second through one D step and one
@@ -22,7 +20,10 @@ G step (``--batch-size`` images per iteration), the median over rounds; the rati
     .venv/bin/python benchmarks/throughput.py [--steps 100] [--repeats 5] [--batch-size 128]
         [--threads N] [--workers 2] [--compile auto|off|default|reduce-overhead]
         [--autocast auto|bf16|off] [--channels-last auto|on|off] [--sync-every N] [--recalibrate]
-        [--profile smoke]
+        [--modes native,avx2] [--profile smoke]
+
+By default a CPU run measures twice, natively and as an AVX2-only laptop CPU (``--modes``, each in its own
+process; ``results/throughput-<mode>.json`` each, the two side by side in ``--out``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ import argparse
 import copy
 import dataclasses
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,7 +47,7 @@ import gan_course
 from gan_course import data, speed, train
 from gan_course.models.dcgan import DCGANDiscriminator, DCGANGenerator, init_weights
 from gan_course.models.gan import GANStep
-from gan_course.runtime import cpu_isa, cpu_name, describe_machine
+from gan_course.runtime import AVX2_ONLY, ISA_LIMITS, cpu_isa, cpu_name, describe_machine
 
 TARGET = {"cuda": 3.0, "cpu": 1.0}  # ratio b/a asked for in the issue
 
@@ -126,16 +130,64 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--channels-last", default="auto", choices=["auto", "on", "off"])
     parser.add_argument("--sync-every", type=int, default=0, help="0: the device's default")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--modes", default=None,
+                        help="comma-separated: native, avx2 (an AVX2-only CPU, emulated); default both on a CPU, "
+                             "native on CUDA; each mode runs in its own process")
     parser.add_argument("--recalibrate", action="store_true", help="time the speed-ups again (not the cached choice)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "throughput.json"))
     args = parser.parse_args(argv)
+    if args.modes is None:
+        args.modes = "native" if torch.cuda.is_available() else "native,avx2"
+    args.modes = args.modes.split(",")
+    if args.modes != ["here"] and any(m not in ("native", "avx2") for m in args.modes):
+        parser.error(f"--modes takes native and/or avx2, got {','.join(args.modes)}")
     if args.profile == "smoke":
         args.steps, args.repeats, args.warmup, args.batch_size, args.width = 2, 1, 1, 16, 8
     return args
 
 
+def without(argv: list[str], *options: str) -> list[str]:
+    """``argv`` less ``options`` and their values (``--out x`` and ``--out=x`` alike)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in options:
+            skip = True
+        elif not arg.startswith(tuple(f"{o}=" for o in options)):
+            kept.append(arg)
+    return kept
+
+
+def in_modes(args, argv: list[str]) -> dict:
+    """Run this benchmark once per mode, each in its own process (the caps are read when torch loads), and put
+    the results side by side: ``{"modes": {mode: result}, "met": every mode's target met}``."""
+    results = {}
+    for mode in args.modes:
+        out = Path(args.out).with_name(f"{Path(args.out).stem}-{mode}.json")
+        env = {k: v for k, v in os.environ.items() if k not in ISA_LIMITS}
+        env.update(AVX2_ONLY if mode == "avx2" else {})
+        print(f"\n== mode {mode}" + (" (" + " ".join(f"{k}={v}" for k, v in AVX2_ONLY.items()) + ")"
+                                    if mode == "avx2" else ""), flush=True)
+        subprocess.run([sys.executable, __file__, *argv, "--modes", "here", "--out", str(out)], env=env, check=True)
+        results[mode] = json.loads(out.read_text())
+    print("\nmode      reference images/s   course images/s   ratio b/a   course speed-ups (calibrated)")
+    for mode, r in results.items():
+        chosen = speed.SpeedUps(**{**r["speed_ups"], "autocast": torch.bfloat16 if r["speed_ups"]["autocast"] != "None"
+                                   else None}).describe()
+        print(f"{mode:<10}{r['images_per_second']['reference']:>19,.0f}{r['images_per_second']['course']:>18,.0f}"
+              f"{r['ratio']:>11.2f}x   {chosen}")
+    summary = {"modes": results, "met": all(r["met"] is not False for r in results.values())}
+    Path(args.out).write_text(json.dumps(summary, indent=2))
+    print(f"wrote {args.out}")
+    return summary
+
+
 def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse(argv)
+    if args.modes != ["here"]:
+        return in_modes(args, without(argv, "--modes", "--out"))
     if args.threads:
         torch.set_num_threads(args.threads)
     device = gan_course.device()

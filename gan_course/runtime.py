@@ -208,6 +208,10 @@ def cpu_name() -> str:
 ISA_LIMITS = ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS")
 
 
+#: The caps that make torch use only what an AVX2-only laptop CPU has (no AVX-512, no native bfloat16).
+AVX2_ONLY = {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
+
+
 def cpu_isa() -> str:
     """The vector instructions torch's CPU kernels use, e.g. ``"AVX512"`` or ``"AVX2"``, with any cap set by
     :data:`ISA_LIMITS` (``"AVX512 (ONEDNN_MAX_CPU_ISA=AVX2)"``)."""

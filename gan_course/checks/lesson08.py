@@ -140,7 +140,7 @@ def _cherry_pool():
     return images, evaluation.class_probabilities(classifier, images), scorer, scorer.score(images[:CHERRY_PICK])
 
 
-@exercise_check(seed=81)
+@exercise_check(seed=81, threads=None)  # convolutional networks: every thread
 def cherry_picked_is(student_fn: Callable) -> None:
     """Check (open exercise): grade ``cherry_pick(images, probs) -> (1000, 1, 28, 28)``, 1,000 different samples
     of the committed DCGAN chosen from 4,000 (``probs``: the judge's class probabilities, (4000, 10), in the

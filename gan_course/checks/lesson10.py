@@ -51,7 +51,7 @@ WEAK_THRESHOLD = 0.8   # class accuracy on held-out captions the student's setti
 SETTINGS = ("conditioning", "mismatch", "lr")
 
 
-@exercise_check(seed=101)
+@exercise_check(seed=101, threads=None)  # convolutional networks: every thread
 def caption_accuracy(student_fn: Callable[[], dict]) -> None:
     """Check (open exercise): ``student_fn() -> {"conditioning": "concat" or "projection", "mismatch": bool,
     "lr": float}`` sets up a caption-conditioned GAN (width 16, 400 generator steps on the 4,000 training digits,

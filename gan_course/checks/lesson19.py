@@ -225,7 +225,7 @@ def regression_direction(G, factors, n: int = 3000, seed: int = 5, degrees: floa
     return cov @ coef @ torch.linalg.solve(coef.T @ cov @ coef, wanted)
 
 
-@exercise_check(seed=192)
+@exercise_check(seed=192, threads=None)  # convolutional networks: every thread
 def turn_direction(student_fn: Callable) -> None:
     """Check (open exercise): ``student_fn(G, factors) -> d``, a direction (w_dim,) in W, found with the committed
     face generator ``G`` and the factor reader ``factors`` (:func:`turn_setup`). On :data:`TURN_SAMPLES` fresh w's,

@@ -163,7 +163,7 @@ def psi_lengths(G, features, psi: float, n: int = PATHS, seed: int = CHECK_SEED)
     return {"psi": psi, "ppl_z": in_z, "ppl_w": in_w, "ratio": in_z / in_w}
 
 
-@exercise_check(seed=202)
+@exercise_check(seed=202, threads=None)  # convolutional networks: every thread
 def matching_psi(student_fn: Callable) -> None:
     """Check (open exercise): ``student_fn(G, features) -> ψ``, a truncation ψ found with the committed face
     generator ``G`` and the path length's ``features`` (:func:`psi_setup`), at which the perceptual path length in

@@ -261,9 +261,15 @@ def test_throughput_benchmark_smoke(tmp_path):
     finally:
         torch.set_num_threads(threads)
     saved = json.loads(out.read_text())
-    assert saved["images_per_second"] == result["images_per_second"]
-    assert saved["images_per_second"]["reference"] > 0 and saved["images_per_second"]["course"] > 0
-    assert saved["ratio"] > 0 and saved["machine"] and saved["torch"] == torch.__version__
+    assert set(saved["modes"]) == {"native", "avx2"} and saved == json.loads(json.dumps(result))
+    native, avx2 = saved["modes"]["native"], saved["modes"]["avx2"]
+    assert native["images_per_second"]["reference"] > 0 and native["images_per_second"]["course"] > 0
+    assert native["ratio"] > 0 and native["machine"] and native["torch"] == torch.__version__
+    assert "AVX512" not in avx2["machine"] or "ONEDNN_MAX_CPU_ISA=AVX2" in avx2["machine"]
+    assert "ONEDNN_MAX_CPU_ISA" not in native["machine"]  # native means no cap
+    assert avx2["speed_ups"]["autocast"] == "None"  # no native bfloat16 under the caps
+    assert native["flops_per_iteration"]["course"] > native["flops_per_iteration"]["reference"]  # fresh noise for G
+    assert throughput.without(["--a", "1", "--out", "x", "--modes=avx2", "--b"], "--out", "--modes") == ["--a", "1", "--b"]
 
 
 def test_count_flops_counts_products_forward_and_backward():
