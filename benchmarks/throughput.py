@@ -13,7 +13,10 @@ MNIST images, in one run, alternating:
     because they were faster (channels_last, bfloat16 autocast where the CPU or GPU has it, fewer
     threads, torch.compile on CUDA; a host sync every 50 steps on CUDA); each can be overridden below.
 
-After ``--warmup`` steps of each (compilation included) the two alternate for ``--repeats``
+(c) as (b), with ``GANStep(reuse_fake=True)``: G's update reuses the D update's fake batch, as the
+    example does, instead of fresh noise (Algorithm 1): the same arithmetic as (a)'s G update.
+
+After ``--warmup`` steps of each (compilation included) the three alternate for ``--repeats``
 rounds of ``--steps`` steps. A figure is real images per second through one D step and one
 G step (``--batch-size`` images per iteration), the median over rounds; the ratio is b/a.
 
@@ -171,12 +174,12 @@ def in_modes(args, argv: list[str]) -> dict:
                                     if mode == "avx2" else ""), flush=True)
         subprocess.run([sys.executable, __file__, *argv, "--modes", "here", "--out", str(out)], env=env, check=True)
         results[mode] = json.loads(out.read_text())
-    print("\nmode      reference images/s   course images/s   ratio b/a   course speed-ups (calibrated)")
+    print("\nmode      reference images/s   course images/s   ratio b/a   ratio c/a (reuse_fake)   speed-ups (calibrated)")
     for mode, r in results.items():
         chosen = speed.SpeedUps(**{**r["speed_ups"], "autocast": torch.bfloat16 if r["speed_ups"]["autocast"] != "None"
                                    else None}).describe()
         print(f"{mode:<10}{r['images_per_second']['reference']:>19,.0f}{r['images_per_second']['course']:>18,.0f}"
-              f"{r['ratio']:>11.2f}x   {chosen}")
+              f"{r['ratio']:>11.2f}x{r['ratio_shortcut']:>24.2f}x   {chosen}")
     summary = {"modes": results, "met": all(r["met"] is not False for r in results.values())}
     Path(args.out).write_text(json.dumps(summary, indent=2))
     print(f"wrote {args.out}")
@@ -200,23 +203,29 @@ def main(argv: list[str] | None = None) -> dict:
     G0.apply(init_weights), D0.apply(init_weights)
     G_a, D_a = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
     G_b, D_b = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
+    G_c, D_c = copy.deepcopy(G0).to(device), copy.deepcopy(D0).to(device)
     loader = DataLoader(TensorDataset(digits.images), batch_size=args.batch_size, shuffle=True,
                         num_workers=args.workers, drop_last=True)
     opts_a = (adam(D_a), adam(G_a))
     step_b = GANStep(G_b, D_b, adam(D_b), adam(G_b))
+    step_c = GANStep(G_c, D_c, adam(D_c), adam(G_c), reuse_fake=True)
     batches_a = endless(loader)
     batches_b = digits.to(device).batches(args.batch_size, seed=args.seed)
+    batches_c = digits.to(device).batches(args.batch_size, seed=args.seed)
     # the course's loop times the speed-ups on this model and keeps what is faster (a copy trains, not step_b)
     compile_ = None if args.compile == "auto" else args.compile != "off"
     calibration = speed.calibrate(step_b, next(iter(digits.to(device).batches(args.batch_size, seed=99))),
                                   compile=compile_, cache=not args.recalibrate and args.profile != "smoke")
     print(calibration)
     fast = choose_speed_ups(args, calibration)
-    speed.apply(step_b, dataclasses.replace(fast, threads=None))
+    for step in (step_b, step_c):
+        speed.apply(step, dataclasses.replace(fast, threads=None))
     threads = {"reference": torch.get_num_threads(), "course": fast.threads or torch.get_num_threads()}
+    threads["shortcut"] = threads["course"]
     loops = {
         "reference": lambda n: reference_steps(G_a, D_a, *opts_a, batches_a, n, device),
         "course": lambda n: course_steps(step_b, batches_b, n, fast),
+        "shortcut": lambda n: course_steps(step_c, batches_c, n, fast),
     }
 
     def timed(name: str, steps: int) -> float:
@@ -238,6 +247,7 @@ def main(argv: list[str] | None = None) -> dict:
     ratio = median["course"] / median["reference"]
     flops = iteration_flops(G_a, D_a, opts_a, step_b, next(batches_b), device)
     paired = [b / a for a, b in zip(rounds["reference"], rounds["course"])]  # back to back: drift cancels
+    shortcut = median["shortcut"] / median["reference"]
 
     gpu = torch.cuda.get_device_name(0) if device.type == "cuda" else None
     machine = f"{describe_machine()}; CPU {cpu_name()}, {cpu_isa()}"
@@ -246,12 +256,14 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"DCGAN width {args.width}, batch {args.batch_size}, Adam 2e-4; {args.repeats} rounds x {args.steps} "
           f"steps after {args.warmup} warm-up steps (course warm-up {warmup['course']:.1f} s)")
     print(f"course speed-ups: {fast}")
-    print(f"{'loop':<54}{'images/s (median)':>18}   rounds")
+    print(f"{'loop':<62}{'images/s (median)':>18}   rounds")
     for name, label in (("reference", "(a) reference: DataLoader, float32, NCHW"),
-                        ("course", "(b) course: train.train + GANStep + DeviceBatches + speed-ups")):
-        print(f"{label:<54}{median[name]:>18,.0f}   " + " ".join(f"{x:,.0f}" for x in rounds[name]))
+                        ("course", "(b) course: train.train + GANStep + DeviceBatches + speed-ups"),
+                        ("shortcut", "(c) as (b), G's update on D's fake batch (reuse_fake)")):
+        print(f"{label:<62}{median[name]:>18,.0f}   " + " ".join(f"{x:,.0f}" for x in rounds[name]))
     verdict = "" if target is None else f" (target >= {target:g}x: {'met' if ratio >= target else 'MISSED'})"
     print(f"ratio b/a: {ratio:.2f}x{verdict}; per round: " + " ".join(f"{x:.2f}" for x in paired))
+    print(f"ratio c/a: {shortcut:.2f}x (the same arithmetic as the reference's G update, less D's unused gradients)")
     print(f"arithmetic an iteration: reference {flops['reference'] / 1e9:.1f} GFLOP, course {flops['course'] / 1e9:.1f} "
           f"GFLOP ({flops['course'] / flops['reference']:.2f}x): Algorithm 1 draws fresh noise for G's update, so the "
           "course runs G forward once more; the reference reuses the D step's fake batch (and computes D's weight "
@@ -264,7 +276,8 @@ def main(argv: list[str] | None = None) -> dict:
         "speed_ups": {**dataclasses.asdict(fast), "autocast": str(fast.autocast)},
         "calibration": {"ms_per_iteration": calibration.ms_per_iteration, "from_cache": calibration.from_cache},
         "warmup_seconds": warmup, "images_per_second_rounds": rounds, "images_per_second": median,
-        "ratio": ratio, "ratio_rounds": paired, "flops_per_iteration": flops, "target": target, "met": None if target is None else ratio >= target,
+        "ratio": ratio, "ratio_rounds": paired, "ratio_shortcut": shortcut, "flops_per_iteration": flops,
+        "target": target, "met": None if target is None else ratio >= target,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

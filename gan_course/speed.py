@@ -1,7 +1,8 @@
 """Speed-ups for convolutional GANs, picked per device and measured by ``benchmarks/throughput.py``.
 
-:func:`speed_ups_for` says which speed-ups help on a device (channels_last, bfloat16
-autocast, ``torch.compile``, fewer host syncs); :func:`speed_up` applies the ones that
+:func:`calibrate` times the speed-ups (channels_last, bfloat16 autocast, fewer threads,
+``torch.compile``) on the actual model and machine and keeps only what is faster, cached per
+machine; :func:`speed_ups_for` is the unmeasured guess; :func:`speed_up` applies the ones that
 change the models; a :class:`~gan_course.models.gan.GANStep` takes ``autocast=`` and
 :func:`gan_course.train.train` takes ``sync_every=``. :func:`precision` and
 :func:`float32` are what a step uses to run its forward passes under autocast while its

@@ -154,7 +154,11 @@ class GANStep(Step):
         d_penalty: an extra D loss term ``penalty(D, real, fake)`` (e.g. WGAN-GP's).
         sample_z: ``n -> z``; defaults to ``G.sample_z``.
         autocast: ``torch.bfloat16`` runs G's and D's forward passes under ``torch.autocast``
-            (:func:`gan_course.speed.speed_ups_for`); losses and penalty stay in float32.
+            (:func:`gan_course.speed.calibrate`); losses and penalty stay in float32.
+        reuse_fake: the G update reuses the fake batch of the D update before it, as PyTorch's DCGAN
+            example does, instead of drawing fresh noise as Algorithm 1 does: one G forward pass less an
+            iteration (a seventh of a DCGAN's arithmetic), at the price of a G update on the very samples D
+            was just trained against. Off by default, as the paper writes it.
     """
 
     networks = ("G", "D")
@@ -166,9 +170,12 @@ class GANStep(Step):
                  n_critic: int = 1,
                  d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
                  sample_z: Callable[[int], Tensor] | None = None,
-                 autocast: torch.dtype | None = None):
+                 autocast: torch.dtype | None = None,
+                 reuse_fake: bool = False):
         if not isinstance(n_critic, int) or isinstance(n_critic, bool) or n_critic < 1:
             raise ValueError(f"n_critic must be a positive integer, got {n_critic!r}")
+        if not isinstance(reuse_fake, bool):
+            raise ValueError(f"reuse_fake must be True or False, got {reuse_fake!r}")
         speed.check_autocast(autocast)
         if sample_z is None and not hasattr(G, "sample_z"):
             raise ValueError(f"G ({type(G).__name__}) has no sample_z method; pass sample_z=lambda n: ...")
@@ -176,14 +183,16 @@ class GANStep(Step):
         self.d_loss, self.g_loss, self.n_critic, self.d_penalty = d_loss, g_loss, n_critic, d_penalty
         self.sample_z = sample_z or G.sample_z
         self.autocast = autocast
+        self.reuse_fake, self._fake = reuse_fake, None
 
     def d_step(self, real: Tensor) -> dict[str, Tensor]:
         """One update of D: ascend V(D, G) with G held fixed."""
         z = self.sample_z(real.shape[0])                                 # m noise samples z ~ p_z
         with speed.precision(real.device, self.autocast):
-            with torch.no_grad():                                        # G is fixed: no graph through it
-                fake = self.G(z)
-            real_logits, fake_logits = self.D(real), self.D(fake)
+            with torch.set_grad_enabled(self.reuse_fake):                # G is fixed: no graph through it,
+                fake = self.G(z)                                         # unless the G update reuses it
+            self._fake = fake if self.reuse_fake else None
+            real_logits, fake_logits = self.D(real), self.D(fake.detach())
         loss = self.d_loss(speed.float32(real_logits), speed.float32(fake_logits))  # -V(D, G) on the batch
         if self.d_penalty is not None:  # in float32: a gradient penalty is too delicate for bfloat16
             loss = loss + self.d_penalty(self.D, real, speed.float32(fake))
@@ -195,11 +204,13 @@ class GANStep(Step):
     def g_step(self, real: Tensor) -> dict[str, Tensor]:
         """One update of G through a frozen D: the gradient flows *through* D into G, but D's
         own parameters get none (it would leak into D's next update)."""
-        z = self.sample_z(real.shape[0])                                 # m fresh noise samples
+        fake, self._fake = self._fake, None                              # the D update's batch, if reused
         self.D.requires_grad_(False)
         try:
-            with speed.precision(z.device, self.autocast):
-                fake_logits = self.D(self.G(z))
+            with speed.precision(real.device, self.autocast):
+                if fake is None:
+                    fake = self.G(self.sample_z(real.shape[0]))          # m fresh noise samples
+                fake_logits = self.D(fake)
             loss = self.g_loss(speed.float32(fake_logits))               # -log D(G(z)) by default
             self.g_opt.zero_grad(set_to_none=True)
             loss.backward()

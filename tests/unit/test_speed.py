@@ -293,3 +293,26 @@ def test_count_flops_counts_a_second_derivative_and_convolutions():
 
     twice, _ = speed.count_flops(r1_like)
     assert twice > 3 * forward                                       # more than one forward and backward pass
+
+
+def test_reuse_fake_spends_one_g_forward_less_and_trains_g_on_the_d_updates_batch():
+    G, D = dcgan()
+    real = next(images())
+    fresh = GANStep(copy.deepcopy(G), copy.deepcopy(D), *(torch.optim.Adam(m.parameters(), 2e-4) for m in (D, G)))
+    G2, D2 = copy.deepcopy(G), copy.deepcopy(D)
+    reused = GANStep(G2, D2, torch.optim.Adam(D2.parameters(), 2e-4), torch.optim.Adam(G2.parameters(), 2e-4),
+                     reuse_fake=True)
+    flops = {}
+    for name, step in (("fresh", fresh), ("reused", reused)):
+        flops[name], _ = speed.count_flops(lambda: (step.d_step(real), step.g_step(real)))
+    g_forward, _ = speed.count_flops(G, torch.randn(real.shape[0], G.z_dim))
+    assert flops["fresh"] - flops["reused"] == g_forward          # exactly one G forward pass less
+    assert reused._fake is None                                   # nothing kept between iterations
+    seen = []
+    reused.G.register_forward_hook(lambda *a: seen.append(1))
+    reused.d_step(real), reused.g_step(real)
+    assert len(seen) == 1                                         # one G forward an iteration
+    reused.g_step(real)                                           # without a D update before it: fresh noise
+    assert len(seen) == 2
+    with pytest.raises(ValueError, match="reuse_fake"):
+        GANStep(G, D, fresh.d_opt, fresh.g_opt, reuse_fake=1)
