@@ -70,7 +70,7 @@ def throughput(profile: str, out: Path, cap: float) -> dict:
     """Step 1: ``throughput.py`` as a subprocess; its result file, or why there is none."""
     target = out / "throughput.json"
     target.unlink(missing_ok=True)
-    options = ["--profile", "smoke"] if profile == "smoke" else []
+    options = ["--modes", "native"] + (["--profile", "smoke"] if profile == "smoke" else [])
     shown = " ".join(["throughput.py", *options])
     if cap < 1:
         return {"command": shown, "seconds": None, "result": None, "status": "not run: time budget"}
@@ -82,7 +82,7 @@ def throughput(profile: str, out: Path, cap: float) -> dict:
         return {**row, "status": f"stopped at the {cap:.0f} s cap"}
     if code != 0 or not target.is_file():
         return {**row, "status": f"error: exit status {code}"}
-    return {**row, "status": "ok", "result": json.loads(target.read_text())}
+    return {**row, "status": "ok", "result": json.loads(target.read_text())["modes"]["native"]}
 
 
 def lessons(sources: list[Path], profile: str, out: Path, cap: float, deadline: float) -> list[dict]:
@@ -112,6 +112,17 @@ def lessons(sources: list[Path], profile: str, out: Path, cap: float, deadline: 
         print(f"  {row['status']} after {row['wall_seconds']} s", flush=True)
         rows.append(row)
     return rows
+
+
+def only(sources: list[Path], stems: list[str] | None, who: str) -> list[Path]:
+    """The lessons of ``sources`` named in ``stems`` (all when ``stems`` is empty); an unknown name stops the
+    script, saying which names exist."""
+    if not stems:
+        return sources
+    unknown = sorted(set(stems) - {s.stem for s in sources})
+    if unknown:
+        raise SystemExit(f"{who}: unknown notebooks {unknown}; expected some of {[s.stem for s in sources]}")
+    return [s for s in sources if s.stem in stems]
 
 
 def cell(text) -> str:
@@ -189,12 +200,7 @@ def main(argv: list[str] | None = None) -> int:
               "This check needs a machine with an NVIDIA GPU; `--profile smoke` tests the script on a CPU.",
               file=sys.stderr)
         return 2
-    sources = notebook_tools.lesson_sources(args.notebooks)
-    if args.only:
-        unknown = sorted(set(args.only) - {s.stem for s in sources})
-        if unknown:
-            raise SystemExit(f"gpu_check: unknown notebooks {unknown}; expected some of {[s.stem for s in sources]}")
-        sources = [s for s in sources if s.stem in args.only]
+    sources = only(notebook_tools.lesson_sources(args.notebooks), args.only, "gpu_check")
     device = (torch.cuda.get_device_name(0) if args.profile == "gpu"
               else f"CPU, {os.cpu_count()} logical cores (smoke profile: the figures mean nothing)")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

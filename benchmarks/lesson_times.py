@@ -27,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-from gpu_check import HERE, run_capped, last_line
+from gpu_check import HERE, last_line, only, run_capped
 
 from gan_course import notebook_tools, runtime
 
@@ -125,12 +125,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     args = parse(argv)
     results = load(args.out)
-    sources = notebook_tools.lesson_sources(notebook_tools.NOTEBOOKS)
-    if args.only:
-        unknown = sorted(set(args.only) - {s.stem for s in sources})
-        if unknown:
-            raise SystemExit(f"lesson_times: unknown notebooks {unknown}; expected some of {[s.stem for s in sources]}")
-        sources = [s for s in sources if s.stem in args.only]
+    sources = only(notebook_tools.lesson_sources(notebook_tools.NOTEBOOKS), args.only, "lesson_times")
     if not args.table:
         results["machine"] = f"{runtime.cpu_name()}, {os.cpu_count()} logical cores, torch {runtime.torch.__version__}"
         for source in sources:

@@ -90,6 +90,26 @@ def lesson_results(lesson_runs):
     return results
 
 
+@pytest.fixture(scope="session")
+def load_benchmark():
+    """``load_benchmark("lesson_times")``: a script of ``benchmarks/`` imported as a module, its siblings importable
+    as when it runs (``benchmarks/`` on ``sys.path`` for the session)."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(folder))
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    yield load
+    sys.path.remove(str(folder))
+
+
 @pytest.fixture
 def one_torch_thread():
     """For modules of tiny networks (``pytestmark = pytest.mark.usefixtures("one_torch_thread")``): one thread is

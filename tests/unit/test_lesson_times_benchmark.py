@@ -1,8 +1,6 @@
 """benchmarks/lesson_times.py: the two modes' environments, the rows, the table and the options it refuses."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))       # it imports its sibling gpu_check
-    try:
-        spec = importlib.util.spec_from_file_location("lesson_times", ROOT / "benchmarks" / "lesson_times.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+def bench(load_benchmark):
+    return load_benchmark("lesson_times")
 
 
 def fake_run(calls, seconds=12.5, status="ok"):

@@ -1,8 +1,6 @@
 """benchmarks/mnist_models.py: the operation count that matches the models' budgets, and one short run end to end."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,15 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(ROOT / "benchmarks"))       # it imports its sibling cgan_variants
-    try:
-        spec = importlib.util.spec_from_file_location("mnist_models", ROOT / "benchmarks" / "mnist_models.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+def bench(load_benchmark):
+    return load_benchmark("mnist_models")
 
 
 def test_a_step_is_counted_once_and_the_same_every_time(bench):
