@@ -232,7 +232,7 @@ def _device_name(device: torch.device) -> str:
     return f"CPU {runtime.cpu_name()} ({runtime.cpu_isa()}, {torch.get_num_threads()} threads)"
 
 
-def _batch_device(batch) -> torch.device:
+def _batch_device(batch) -> torch.device | None:
     if isinstance(batch, Tensor):
         return batch.device
     values = batch.values() if isinstance(batch, dict) else batch if isinstance(batch, (list, tuple)) else []
@@ -258,15 +258,11 @@ def _time(steps: dict, batch, device: torch.device, iterations: int, rounds: int
     for r in range(rounds):
         for name in names if r % 2 == 0 else names[::-1]:
             step, threads = steps[name]
-            before = torch.get_num_threads()
-            torch.set_num_threads(threads)
-            try:
+            with runtime.torch_threads(threads):
                 start = time.perf_counter()
                 for _ in range(iterations):
                     _iteration(step, batch, device)
                 times[name].append((time.perf_counter() - start) * 1000 / iterations)
-            finally:
-                torch.set_num_threads(before)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -274,14 +270,10 @@ def _prepared(step, speed_ups: SpeedUps, batch, device: torch.device, warmup: in
     """A copy of ``step`` with ``speed_ups`` on, run ``warmup`` iterations (compilation, allocator, caches)."""
     copy_ = copy.deepcopy(step)
     threads = speed_ups.threads or torch.get_num_threads()
-    before = torch.get_num_threads()
     apply(copy_, dataclasses.replace(speed_ups, threads=None))
-    torch.set_num_threads(threads)
-    try:
+    with runtime.torch_threads(threads):
         for _ in range(warmup + (2 if speed_ups.compile else 0)):
             _iteration(copy_, batch, device)
-    finally:
-        torch.set_num_threads(before)
     return copy_, threads
 
 
