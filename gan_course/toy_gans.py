@@ -160,10 +160,13 @@ def lr_scale(step: int, steps: int, decay_from: float) -> float:
 
 
 def _optimizer(method: ToyGAN, params) -> torch.optim.Optimizer:
+    # foreach: one kernel per operation over all of a network's tensors instead of a loop over them. Torch picks
+    # it on CUDA only; on a CPU it gives the same weights to the bit and cut a ring run's time by 1.25x (a toy
+    # network's step is mostly per-operation overhead).
     if method.optimizer == "adam":
-        return torch.optim.Adam(params, lr=method.lr, betas=method.betas)
+        return torch.optim.Adam(params, lr=method.lr, betas=method.betas, foreach=True)
     if method.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=method.lr)
+        return torch.optim.RMSprop(params, lr=method.lr, foreach=True)
     raise ValueError(f"unknown optimizer {method.optimizer!r}; expected 'adam' or 'rmsprop'")
 
 

@@ -79,6 +79,7 @@ DEVICE = gan_course.device()
 D_STEPS = P.pick(smoke=300, cpu=3000, gpu=3000)  # updates of the toy's discriminators
 D_BATCH = 256
 SAMPLE_SEEDS = P.pick(smoke=2, cpu=5, gpu=5)  # sampling seeds per generator, for the spread of a score
+FLOOR_SETS = P.pick(smoke=2, cpu=4, gpu=4)  # sets of real training digits per class, for the real-vs-real floor
 # The committed conditional GANs (section 4), by the names of their checkpoints: (a) reads the caption by
 # concatenation, trained on real and fake pairs; (b) the same, matching-aware; the best of the benchmark.
 MODELS = {"(a) caption, concat": "cgan-caption-concat",
@@ -386,9 +387,10 @@ plt.show()
 # ### Per class: FID, precision and recall
 # Lessons 08–09's scorer, one digit at a time: the best model's samples for the held-out captions of class $d$,
 # scored against the held-out digits of class $d$ (100 each). So few images inflate every FID, and a single FID
-# at this $n$ is noisy. So each class gets its floor, real-vs-real: four disjoint sets of 100 training digits of
-# the class, scored the same way; and the model is sampled with `SAMPLE_SEEDS` noise seeds. A class is worse
-# than real digits only if its FID exceeds the floor by more than twice the combined spread.
+# at this $n$ is noisy. So each class gets its floor, real-vs-real: `FLOOR_SETS` disjoint sets of 100 training
+# digits of the class (four; two in the smoke profile), scored the same way; and the model is sampled with
+# `SAMPLE_SEEDS` noise seeds. A class is worse than real digits only if its FID exceeds the floor by more than
+# twice the combined spread.
 
 # %%
 G_best = generators[best]
@@ -402,7 +404,7 @@ for digit in range(10):
     scorer = evaluation.Scorer(judge, real=test_digits.images[mask].cpu(), k=3, splits=1)
     generated = [scorer.score(images[mask]) for images in samples]
     train_class = train_digits.images[train_digits.labels.cpu() == digit].cpu()
-    floors = [scorer.score(train_class[i * n:(i + 1) * n]).fid for i in range(min(4, len(train_class) // n))]
+    floors = [scorer.score(train_class[i * n:(i + 1) * n]).fid for i in range(min(FLOOR_SETS, len(train_class) // n))]
     fid, fid_real = np.array([s.fid for s in generated]), np.array(floors)
     spread = math.sqrt(fid.var(ddof=1) + fid_real.var(ddof=1))
     per_class[digit] = {"n": n, "fid": fid.mean(), "fid_std": fid.std(ddof=1), "fid_real": fid_real.mean(),
@@ -487,17 +489,19 @@ def matching_aware_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
 gan_course.checks.matching_aware_d_loss(matching_aware_d_loss)
 
 # %% [markdown]
-# **Open exercise (2 points). Samples that ignore their captions.** A small caption-conditioned GAN (width 16, 400
+# **Open exercise (2 points). Samples that ignore their captions.** A small caption-conditioned GAN (width 16, 200
 # generator steps, seed 0) with a concatenation D trained on real and fake pairs at a learning rate of
-# $2\cdot10^{-4}$ makes the digit its caption asks for in 12% of its samples. Choose how its D reads the caption
+# $2\cdot10^{-4}$ makes the digit its caption asks for in 10% of its samples. Choose how its D reads the caption
 # (`"concat"` or `"projection"`), whether D sees wrong pairs, and the learning rate, so that the judge reads the
-# asked-for digit in at least 80% of the samples. The check trains it (about 20 s on a laptop CPU) and prints
+# asked-for digit in at least 60% of the samples. The check trains it (about 10 s on a laptop CPU) and prints
 # both scores. Which of your changes mattered most, and why?
 
 # %% nbgrader={"grade": false, "grade_id": "caption_settings", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def caption_settings() -> dict:
     """How the small caption GAN's D reads its caption, and its learning rate."""
     ### BEGIN SOLUTION
+    # 74.2% on our CPU; one change at a time fell short: projection alone at 1e-3 42.4%, projection with wrong
+    # pairs at 2e-4 20.5%, concatenation with wrong pairs at 1e-3 10.8%
     return {"conditioning": "projection", "mismatch": True, "lr": 1e-3}
     ### END SOLUTION
 

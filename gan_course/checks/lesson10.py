@@ -44,19 +44,23 @@ def matching_aware_d_loss(student_fn: Callable[[Tensor, Tensor, Tensor], Tensor]
     _passed("matching_aware_d_loss", len(cases))
 
 
-# The open exercise: a caption-conditioned GAN, small and short, whose samples come out as the wrong digits.
-WEAK_STEPS = 400
+# The open exercise: a caption-conditioned GAN, small and short, whose samples come out as the wrong digits. 200
+# steps (about 10 s on a laptop CPU) keep the lesson's smoke profile near its 30 s. Class accuracy at 200 steps,
+# seed 0 (2026-12-03): the weak defaults (concat, no wrong pairs, 2e-4) 9.9%; concat with wrong pairs at 1e-3 10.8%;
+# projection with wrong pairs at 2e-4 20.5%; projection without wrong pairs at 1e-3 42.4%; projection with wrong pairs
+# at 1e-3 74.2% (96.3% at 400 steps).
+WEAK_STEPS = 200
 WEAK_WIDTH = 16
-WEAK_THRESHOLD = 0.8   # class accuracy on held-out captions the student's settings must reach
+WEAK_THRESHOLD = 0.6   # class accuracy on held-out captions the student's settings must reach
 SETTINGS = ("conditioning", "mismatch", "lr")
 
 
 @exercise_check(seed=101, threads=None)  # convolutional networks: every thread
 def caption_accuracy(student_fn: Callable[[], dict]) -> None:
     """Check (open exercise): ``student_fn() -> {"conditioning": "concat" or "projection", "mismatch": bool,
-    "lr": float}`` sets up a caption-conditioned GAN (width 16, 400 generator steps on the 4,000 training digits,
-    seed 0); it passes when the judge reads the digit each held-out caption asks for in at least 80% of the
-    samples (the weak defaults, concatenation without wrong pairs at 2e-4, reach 12%)."""
+    "lr": float}`` sets up a caption-conditioned GAN (width 16, 200 generator steps on the 4,000 training digits,
+    seed 0); it passes when the judge reads the digit each held-out caption asks for in at least 60% of the
+    samples (the weak defaults, concatenation without wrong pairs at 2e-4, reach 10%)."""
     import dataclasses
 
     from .. import data, evaluation

@@ -76,4 +76,4 @@ def test_caption_accuracy_rejects_bad_settings_before_training():
 
 def test_caption_accuracy_fails_the_weak_defaults():
     assert_rejected(checks.caption_accuracy, lambda: {"conditioning": "concat", "mismatch": False, "lr": 2e-4},
-                    "expected the judge to read the asked-for digit in at least 80% of the samples")
+                    "expected the judge to read the asked-for digit in at least 60% of the samples")
