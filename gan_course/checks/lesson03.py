@@ -179,12 +179,13 @@ def mode_coverage(student_fn: Callable[[Tensor, Tensor, float], tuple]) -> None:
 
 # --------------------------------------------------------------------------- the open exercise
 
-# Half the benchmark's cpu budget (4,000), so that the check grades in about 10 s on a laptop CPU and the lesson's
-# smoke profile stays within 30 s. At 2,000 steps (seeds 0, 1, 2; 2026-12-03): the paper's 1e-4 reaches 1-8 modes
-# with under 8% of high quality; 1e-3 decaying from half-way 8 modes with 74-90%; 2e-3 decaying from half-way 8
-# modes with 91-93%.
-RING_STEPS = 2000        # generator steps of the open exercise
-RING_TARGET = (8, 85.0)  # every mode, and at least this share (%) of high-quality samples
+# The benchmark's cpu budget. Half of it would keep the lesson's smoke profile within 30 s, but one run of 2,000 steps
+# grades by luck: the reference (2e-3, decay from half-way) read 91.3% high quality natively and 71.5% with torch's
+# kernels capped at AVX2, from the same seed, on one Intel Xeon (2026-12-03). Even at 4,000 steps the lesson's
+# reference (1e-3, decay from half-way) read 88.5% under the caps on that CPU (>= 90% natively), so the target is
+# 80%; the paper's 1e-4 stays far below it (modes missing, or about half the samples of high quality).
+RING_STEPS = 4000        # generator steps of the open exercise
+RING_TARGET = (8, 80.0)  # every mode, and at least this share (%) of high-quality samples
 
 
 def train_ring_gan(lr: float, decay_from: float, seed: int = 0):
@@ -200,10 +201,10 @@ def train_ring_gan(lr: float, decay_from: float, seed: int = 0):
     return toy_gans.evaluate(G, ring, seed=seed)
 
 
-@exercise_check(seed=32, threads=None)  # trains: every thread (1.3x faster on 2 cores than one)
+@exercise_check(seed=32)
 def ring_gan(student_fn) -> None:
     """Check (open exercise): grade the settings ``{'lr', 'decay_from'}`` of the plain GAN on the ring by the outcome: 8 of 8 modes
-    and at least 85% high-quality samples after 2,000 generator steps."""
+    and at least 80% high-quality samples after 4,000 generator steps."""
     settings = _settings(student_fn, ("lr", "decay_from"), "{'lr': 1e-4, 'decay_from': 1.0}")
     lr, decay_from = _number_in(settings, "lr", 1e-6, 0.1), _number_in(settings, "decay_from", 0.0, 1.0)
     cov = train_ring_gan(lr, decay_from)
