@@ -43,6 +43,20 @@ def test_training_is_reproducible_and_wgan_clips_its_critic():
     assert isinstance(D, MLPDiscriminator)
 
 
+@pytest.mark.parametrize("name", ["gan", "wgan"])  # Adam and RMSprop
+def test_foreach_optimisers_give_the_same_weights_as_the_per_tensor_loop(name, monkeypatch):
+    # toy_gans switches foreach on for speed; the benchmark's tuned rates were measured with torch's CPU default
+    dist = data.ring_of_gaussians()
+    fast = toy_gans.train_toy_gan(tiny(name), dist, steps=20, seed=2)
+    for cls in (torch.optim.Adam, torch.optim.RMSprop):
+        original = cls.__init__
+        monkeypatch.setattr(cls, "__init__", lambda self, *a, _init=original, **kw: _init(self, *a, **{**kw,
+                                                                                                     "foreach": False}))
+    slow = toy_gans.train_toy_gan(tiny(name), dist, steps=20, seed=2)
+    for p, q in zip(fast.parameters(), slow.parameters()):
+        assert torch.equal(p, q)
+
+
 def test_unknown_names_are_refused():
     with pytest.raises(ValueError, match="unknown method"):
         toy_gans.train_toy_gan("vae", data.ring_of_gaussians(), steps=1)
