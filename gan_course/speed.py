@@ -8,7 +8,8 @@ change the models; a :class:`~gan_course.models.gan.GANStep` takes ``autocast=``
 :func:`float32` are what a step uses to run its forward passes under autocast while its
 losses stay in float32. :func:`count_flops` counts a step's operations (a budget that is the same on any machine).
 
-Taught in: lesson 07.
+Taught in: lesson 19 (:func:`count_flops`, its matched-compute budget). The other speed-ups are measured in
+``benchmarks/throughput.py`` and ``benchmarks/RESULTS.md``; no lesson teaches the calibration yet.
 """
 
 from __future__ import annotations
