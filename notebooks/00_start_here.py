@@ -364,7 +364,10 @@ for lr in (2e-4, 1e-2):
 def my_settings() -> dict:
     """The learning rate and the number of generator steps for the three-mode GAN."""
     ### BEGIN SOLUTION
-    return {"lr": 1e-3, "steps": 2000}  # fast enough to move mass onto every mode, slow enough not to oscillate
+    # Fast enough to move mass onto every mode, slow enough not to oscillate, long enough to settle: W1 0.140
+    # natively and 0.143 with torch's kernels capped at AVX2 (one Intel Xeon). 1e-3 for 2,000 steps read 0.130 on one
+    # CPU, 0.215 on another and 0.245 under the caps: a single GAN run at a large rate is a lottery between CPUs.
+    return {"lr": 5e-4, "steps": 4000}
     ### END SOLUTION
 
 
