@@ -599,7 +599,7 @@ gan_course.checks.mode_coverage(mode_coverage)
 # (`toy_gans.METHODS["gan"]`: Adam at the paper's $10^{-4}$, $\beta_1 = 0.5$) trained on the ring for 4,000
 # generator steps collapses onto a few modes. Choose its learning rate and when it starts to decay linearly to 0
 # (`decay_from`: 1.0 never, 0.5 from half-way), so that it captures all 8 modes with at least 80% of its
-# samples of high quality. The check trains it from seed 0 (about 15 s) and grades the outcome.
+# samples of high quality. The check trains it from seed 0 (about 20 s) and grades the outcome.
 
 # %% nbgrader={"grade": false, "grade_id": "ring_settings", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def ring_settings() -> dict:
