@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test nbval course gpu-check package-test nbgrader-test browser-test set-repo sync release clean
+.PHONY: lab test nbval course gpu-check package-test nbgrader-test browser-test distributed-test set-repo sync release clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ gpu-check: $(STAMP)
 # profile). About 4 minutes on 2 CPU cores; no network.
 package-test: $(STAMP)
 	GAN_COURSE_PACKAGING=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/packaging
+
+# Data-parallel training under torchrun on this machine's CPU (gloo), tests/distributed: two processes train as one
+# does (to float rounding, with the same noise; batch norm's per-shard statistics measured), a killed process ends
+# the run and the same command resumes it, bad launches name what is wrong, and one recipe of every training
+# loop runs on two processes. One test at a time (each starts two processes); about 8 minutes on 2 CPU cores.
+distributed-test: $(STAMP)
+	GAN_COURSE_DISTRIBUTED=1 TQDM_DISABLE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/distributed
 
 # nbgrader end to end (tests/nbgrader): a temporary course, generate_assignment over the lessons with
 # exercises (release == exercises/), autograde of the reference of each (full marks) and, in every sixth lesson, of

@@ -8,6 +8,7 @@
     course   execute every notebook headless; writes build/summary.md and build/summary.json
     train    train a recipe; save its checkpoint in the cache (data/cache/checkpoints/ of a checkout), or
              with --register replace the committed one in gan_course/pretrained/:  train mnist-classifier --seed 0
+             Data-parallel on several processes or GPUs:  torchrun --nproc_per_node=2 -m gan_course train dcgan
 
 ``sync --check`` and ``release --check`` change nothing and exit with status 1
 when a file is out of date. Bad options end with an argparse error naming the option (status 2).
@@ -22,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import headless, notebook_tools, recipes, runtime
+from . import distributed, headless, notebook_tools, recipes, runtime
 
 PROFILE_CHOICES = ("auto",) + runtime.PROFILES
 
@@ -95,7 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         options = {"seed": args.seed, "limit": args.limit, "register": args.register}
         if args.epochs is not None:
             options["epochs"] = args.epochs
-        recipes.RECIPES[args.recipe](**options)
+        try:
+            distributed.init()  # under torchrun: join the other processes (one process: nothing)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        try:
+            recipes.RECIPES[args.recipe](**options)
+        finally:
+            distributed.finish()
         return 0
     if args.command == "run":
         row = headless.run_notebook(args.notebook, args.out, profile=args.profile)

@@ -10,6 +10,9 @@ copy's counter, a fade-in alpha), the history, the random number generators (tor
 NumPy, Python) and the position of the data stream when it has ``state_dict``. Resuming from
 it continues bit for bit as if the run had never stopped (on the same device).
 
+In a distributed run (:mod:`gan_course.distributed`) the losses recorded are the means over all processes, rank 0
+alone shows progress, logs and writes, and its checkpoints hold every rank's random generators.
+
 Taught in: lesson 00 (checkpoints and resume); used by every lesson that trains.
 """
 
@@ -27,6 +30,8 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 from tqdm.auto import tqdm
+
+from . import distributed
 
 CHECKPOINT_NAME = "latest.pt"
 
@@ -155,17 +160,25 @@ class Run:
         self.checkpoint_every, self.sync_every = checkpoint_every, sync_every
         self.path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
         self.history, self.start = History(), 0
+        self.world = distributed.current()
+        main = self.world.is_main
         if self.path is not None:
-            remove_stale_temporaries(self.path.parent)
+            if main:
+                remove_stale_temporaries(self.path.parent)
             if self.path.exists():
-                self._resume() if resume else print(f"resume=False: starting afresh; {self.path} will be overwritten")
+                if resume:
+                    self._resume()
+                elif main:
+                    print(f"resume=False: starting afresh; {self.path} will be overwritten")
         self.last_good = self.start if self.start > 0 else None
         self.drawn = 0  # batches drawn from the stream in this call
         # tqdm reads TQDM_DISABLE only when it is first imported; honour it whenever it is set.
         hidden = os.environ.get("TQDM_DISABLE", "").lower() not in ("", "0", "false")
-        self.bar = tqdm(total=steps, initial=self.start, desc="training", disable=hidden or not progress,
+        self.bar = tqdm(total=steps, initial=self.start, desc="training", disable=hidden or not progress or not main,
                         dynamic_ncols=True)
         self.log_every = (0 if not self.bar.disable else max(1, steps // 10)) if log_every is None else log_every
+        if not main:
+            self.log_every = 0
         self.unread: list[tuple[int, list[dict], dict]] = []  # losses still on the device: (step, D's, G's)
         self.pending = []
         if self.start < steps:
@@ -173,7 +186,7 @@ class Run:
             with torch.random.fork_rng():  # the check must not shift the random stream of the run
                 model.check(first)
             self.pending = [first]  # the checked batch is used, not thrown away
-        if snapshot is not None and snapshot_every and self.start == 0:
+        if snapshot is not None and snapshot_every and self.start == 0 and main:
             self._take_snapshot(0)
 
     # ----------------------------------------------------------------------- what the loop calls
@@ -202,8 +215,8 @@ class Run:
                               and (step % self.checkpoint_every == 0 or step == self.steps))
         if self.callbacks or checkpoint_now or step % self.sync_every == 0 or step == self.steps:
             self._read_losses(step)  # before a checkpoint, so that no checkpoint follows a NaN
-        if self.snapshot is not None and self.snapshot_every and (step % self.snapshot_every == 0
-                                                                   or step == self.steps):
+        if self.snapshot is not None and self.snapshot_every and self.world.is_main and (
+                step % self.snapshot_every == 0 or step == self.steps):
             self._take_snapshot(step)
         if self.callbacks:
             losses = {name: values[-1] for name, values in self.history.losses.items()}
@@ -237,22 +250,37 @@ class Run:
         except (KeyError, RuntimeError, ValueError) as err:
             raise ValueError(f"the checkpoint {self.path} was written for a different model; delete it or pick "
                              f"another checkpoint_dir ({str(err).splitlines()[0]})") from None
-        set_rng_state(saved["rng"])
+        per_rank = saved.get("rng_per_rank") or [saved["rng"]]
+        if len(per_rank) == self.world.size:
+            set_rng_state(per_rank[self.world.rank])  # every process continues its own streams
+        else:  # written by another number of processes: rank 0's streams, then one per rank from them
+            set_rng_state(saved["rng"])
+            if self.world.active:
+                distributed.reseed_per_rank(self.world)
+            if self.world.is_main:
+                print(f"the checkpoint was written by {len(per_rank)} process(es), this run has {self.world.size}: "
+                      "the noise streams restart from its rank 0's (the weights and the data stream resume exactly)")
         if saved["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(saved["batches"])
         self.history = History.from_state_dict(saved["history"])
         self.start = self.history.resumed_from = saved["step"]
-        print(f"resumed from {self.path} at step {self.start}")
+        if self.world.is_main:
+            print(f"resumed from {self.path} at step {self.start}")
 
     def _checkpoint(self, step: int) -> None:
         now = time.perf_counter()
         self.history.seconds += now - self.t0
         self.t0 = now
-        save_checkpoint(self.path, {
-            "step": step, "model": self.model.state_dict(), "history": self.history.state_dict(),
-            "rng": rng_state(),
-            "batches": self.batches.state_dict() if hasattr(self.batches, "state_dict") else None,
-        })
+        per_rank = None
+        if self.world.active:  # every process takes part: the weights must agree, and each sends its generators
+            distributed.check_in_sync(self.model, self.world, step)
+            per_rank = distributed.gather_objects(rng_state())
+        if self.world.is_main:
+            save_checkpoint(self.path, {
+                "step": step, "model": self.model.state_dict(), "history": self.history.state_dict(),
+                "rng": rng_state(), "rng_per_rank": per_rank,
+                "batches": self.batches.state_dict() if hasattr(self.batches, "state_dict") else None,
+            })
         self.last_good = step
 
     def _take_snapshot(self, step: int) -> None:
@@ -270,7 +298,10 @@ class Run:
     def _read_losses(self, now: int) -> None:
         """Move the unread losses to the host in one transfer, stop at the first NaN/inf, record and log them."""
         tensors = [t for _, ds, g in self.unread for losses in (*ds, g) for t in losses.values()]
-        values = iter(torch.stack([t.detach().float().reshape(()) for t in tensors]).tolist() if tensors else [])
+        stacked = torch.stack([t.detach().float().reshape(()) for t in tensors]) if tensors else None
+        if stacked is not None and self.world.active:
+            stacked = distributed.mean_over_processes(stacked)  # each process's losses are of its shard
+        values = iter(stacked.tolist() if stacked is not None else [])
         for when, ds, g in self.unread:  # the same order as `tensors`
             d_rows = [{name: next(values) for name in d} for d in ds]
             row = {name: sum(r[name] for r in d_rows) / len(d_rows) for name in d_rows[0]}  # mean over n_critic

@@ -10,16 +10,21 @@ resume) to :class:`gan_course.bookkeeping.Run`, so that the loop reads like the 
     step = GANStep(G, D, d_opt, g_opt)                     # gan_course.models.gan
     history = train(step, dist.batches(256), steps=2000)   # history.losses["d_loss"], ["g_loss"]
 
-Taught in: lesson 01 (the loop); lessons 00 and 03–06 train with it.
+Under ``torchrun`` the same call trains data-parallel on every process (:mod:`gan_course.distributed`:
+DDP-wrapped networks, a shard of each batch, noise per rank); in one process it runs exactly as written here.
+
+Taught in: lesson 01 (the loop); lessons 00 and 03–06 train with it; lesson 21 runs it on several processes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any, Callable, Iterator
 
 from torch import Tensor, nn
 
+from . import distributed
 from .bookkeeping import History, Run, StopTraining, TrainingDiverged, TrainState  # noqa: F401 (the loop's API)
 
 
@@ -36,6 +41,7 @@ class Step:
     networks: tuple[str, ...] = ()    # e.g. ("G", "D"); CycleGAN: ("G_AB", "G_BA", "D_A", "D_B")
     optimizers: tuple[str, ...] = ()  # e.g. ("d_opt", "g_opt")
     n_critic: int = 1                 # D updates per G update (k in Algorithm 1)
+    unused_parameters: bool = False   # some parameters get no gradient in an update (distributed runs look for them)
 
     def d_step(self, batch) -> dict[str, Tensor]:
         """Update the discriminator(s) on ``batch``; return the named losses (detached scalars)."""
@@ -119,9 +125,14 @@ def train(
         TrainingDiverged: when a loss becomes NaN/inf; the message names the step and the last
             good checkpoint (none is ever written after a bad step).
     """
-    with Run(step, batches, steps, callbacks=callbacks, snapshot=snapshot, snapshot_every=snapshot_every,
-             checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, resume=resume,
-             progress=progress, log_every=log_every, sync_every=sync_every) as run:
+    world = distributed.current()
+    parallel = contextlib.nullcontext()
+    if world.active:                                 # under torchrun: DDP, a shard of each batch, noise per rank
+        batches = distributed.ShardedBatches(batches, world)
+        parallel = distributed.replicate(step, world)
+    with parallel, Run(step, batches, steps, callbacks=callbacks, snapshot=snapshot, snapshot_every=snapshot_every,
+                       checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, resume=resume,
+                       progress=progress, log_every=log_every, sync_every=sync_every) as run:
         for i in run.steps_to_go():                  # for number of training iterations do
             d_losses = []
             for _ in range(step.n_critic):           #   for k steps do
@@ -129,4 +140,6 @@ def train(
                 d_losses.append(step.d_step(batch))  #     sample m noise z; update D by ascending its gradient
             g_losses = step.g_step(batch)            #   sample m noise z; update G by descending its gradient
             run.record(i, d_losses, g_losses)        #   (bookkeeping: losses, NaN guard, callbacks, checkpoints)
+        if world.active:
+            distributed.check_in_sync(step, world, steps)
     return run.history

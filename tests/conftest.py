@@ -13,10 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402  (after MPLBACKEND)
 ROOT = Path(__file__).resolve().parent.parent
 
 # The long tests of where the course is used run only when asked (their make targets set the variable):
-# `make package-test` (the wheel in a fresh environment), `make nbgrader-test`, `make browser-test`.
+# `make package-test` (the wheel in a fresh environment), `make nbgrader-test`, `make browser-test`,
+# `make distributed-test` (torchrun).
 # Gated here, in the one conftest.py: a second conftest.py under tests/ would shadow this module for the
 # tests that import from it (`from conftest import ...`).
-OPT_IN = {"packaging": "GAN_COURSE_PACKAGING", "nbgrader": "GAN_COURSE_NBGRADER", "browser": "GAN_COURSE_BROWSER"}
+OPT_IN = {"packaging": "GAN_COURSE_PACKAGING", "nbgrader": "GAN_COURSE_NBGRADER", "browser": "GAN_COURSE_BROWSER",
+          "distributed": "GAN_COURSE_DISTRIBUTED"}
 collect_ignore = [folder for folder, variable in OPT_IN.items() if os.environ.get(variable) != "1"]
 # The profile the lesson tests run the notebooks in: smoke for `make test`;
 # GAN_COURSE_TEST_PROFILE=cpu asserts the lessons' quality targets.

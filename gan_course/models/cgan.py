@@ -37,7 +37,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, losses, runtime, speed, train
+from .. import checkpoints, distributed, losses, runtime, speed, train
 from ..data import DeviceBatches, captions
 from ..train import Step
 from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
@@ -363,6 +363,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     run_dir = checkpoints.cache_root(cache) / "train" / run_name
     G, _, history = fit(config, digits, steps, seed=seed, rule=rule, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     state = {"width": config.width, "G": {k: v.detach().cpu().half() for k, v in G.state_dict().items()}}
     G.load_state_dict({k: v.float() for k, v in state["G"].items()})  # measure what is stored
     test = data.load_mnist("test", verbose=False)

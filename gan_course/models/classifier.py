@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, data, runtime
+from .. import checkpoints, data, distributed, runtime
 
 
 class MNISTClassifier(nn.Module):
@@ -84,18 +84,22 @@ def fit(model: MNISTClassifier, train_split: data.DigitData, test_split: data.Di
         batch_size: int = 64, lr: float = 3e-3, verbose: bool = True) -> float:
     """Train ``model`` (on the data's device) for ``epochs`` passes over ``train_split``: Adam with a one-cycle
     learning-rate schedule (peak ``lr``) and random affine augmentation, seeded with ``seed``. Prints the
-    accuracy on ``test_split`` every 5 epochs when ``verbose``; returns the seconds it took."""
+    accuracy on ``test_split`` every 5 epochs when ``verbose``; returns the seconds it took. Under torchrun the
+    processes train it together (:func:`gan_course.distributed.data_parallel`), each on its shard of every batch."""
+    world = distributed.current()
+    trained = distributed.data_parallel(model, world)  # the model itself in one process
+    verbose = verbose and world.is_main
     opt = torch.optim.Adam(model.parameters(), lr=lr / 10)
     steps_per_epoch = max(1, len(train_split) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch)
     batches = train_split.batches(batch_size, seed=seed, with_labels=True)
-    augment_gen = torch.Generator().manual_seed(seed + 1)
+    augment_gen = torch.Generator().manual_seed(distributed.rank_seed(seed + 1, world.rank) if world.active else seed + 1)
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         for _ in range(steps_per_epoch):
-            images, labels = next(batches)
-            loss = F.cross_entropy(model(random_affine(images, augment_gen)), labels)
+            images, labels = distributed.shard(next(batches), world)
+            loss = F.cross_entropy(trained(random_affine(images, augment_gen)), labels)
             if not math.isfinite(loss.item()):
                 raise RuntimeError(f"the classifier's loss became {loss.item()} in epoch {epoch}; try a smaller lr")
             opt.zero_grad(set_to_none=True)
@@ -141,6 +145,8 @@ def train_recipe(seed: int = 0, epochs: int = 40, batch_size: int = 64, lr: floa
     model = MNISTClassifier().to(device)
     seconds = fit(model, train_split, test_split, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
                   verbose=verbose)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     metrics = {"test_accuracy": accuracy(model, test_split), "train_accuracy": accuracy(model, train_split),
                "test_images": len(test_split), "train_images": len(train_split), "seconds": round(seconds, 1),
                "machine": runtime.describe_machine()}
@@ -209,6 +215,8 @@ def train_judge_recipe(domain: str, seed: int = 0, epochs: int = 30, root=checkp
         train_split = data.DigitData(train_split.images[:limit], train_split.labels[:limit], train_split.source)
     model = MNISTClassifier(**JUDGE_SIZE, channels=data.domains.channels(domain)).to(device)
     seconds = fit(model, train_split, test_split, seed=seed, epochs=epochs, verbose=verbose)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     state = {k: v.detach().cpu().half() for k, v in model.state_dict().items()}
     model.load_state_dict({k: v.float() for k, v in state.items()})  # measure what is stored
     metrics = {"test_accuracy": accuracy(model, test_split), "train_accuracy": accuracy(model, train_split),

@@ -33,7 +33,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, losses, runtime, train
+from .. import checkpoints, distributed, losses, runtime, train
 from ..data.digits import DeviceBatches, UnpairedBatches
 from ..train import Step
 from .dcgan import init_weights
@@ -471,6 +471,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     run_dir = checkpoints.cache_root(cache) / "train" / run_name
     nets, history = fit(config, domain_A, domain_B, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     state = {key: {k: v.detach().cpu().half() for k, v in nets[key].state_dict().items()} for key in ("G_AB", "G_BA")}
     for key in state:
         nets[key].load_state_dict({k: v.float() for k, v in state[key].items()})  # measure what is stored

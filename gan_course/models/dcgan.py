@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, data, evaluation, runtime, train
+from .. import checkpoints, data, distributed, evaluation, runtime, train
 from .gan import GANStep
 from .wgan import WGANStep
 
@@ -270,6 +270,8 @@ def train_recipe(name: str = "dcgan", seed: int = 0, epochs: int | None = None, 
     run_dir = checkpoints.cache_root(cache) / "train" / run_name
     G, D, history = fit(config, digits, steps, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     scorer = evaluation.Scorer(evaluation.load_classifier(device), data.load_mnist("test", verbose=False).images)
     scores = scorer.score(evaluation.sample_images(G, EVAL_SAMPLES, seed=seed))
     metrics = {**scores.row(), "class_shares": scores.class_shares, "steps": steps,

@@ -30,7 +30,7 @@ import time
 
 from torch import Tensor, nn
 
-from .. import checkpoints, metrics, runtime
+from .. import checkpoints, distributed, metrics, runtime
 from ..data import anomaly
 from . import anogan, baselines, egbad, fanogan, ganomaly
 
@@ -130,6 +130,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     run_dir = checkpoints.cache_root(cache) / "train" / f"{name}-seed{seed}-steps{steps}-limit{limit}"
     nets, seconds = fit(method, images, seed=seed, steps=steps, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     shutil.rmtree(run_dir, ignore_errors=True)
     test = load_data(data, "test")
     scores = lambda net: {**measure(method, dict(net.items()), test), "steps": steps,  # noqa: E731

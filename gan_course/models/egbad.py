@@ -86,6 +86,7 @@ class EGBADStep(Step):
 
     networks = ("G", "E", "D")
     optimizers = ("d_opt", "ge_opt")
+    unused_parameters = True  # D's image branch never uses its encoder's last layer (D reads its .features)
 
     def __init__(self, nets: dict[str, nn.Module], config: EGBADConfig):
         self.G, self.E, self.D = nets["G"], nets["E"], nets["D"]

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, runtime
+from .. import checkpoints, distributed, runtime
 from ..data import faces as faces_data
 from .face_identity import faces_on, in_batches
 
@@ -61,6 +61,17 @@ class FactorNet(nn.Module):
         return self.standardised(x) * self.std + self.mean
 
 
+class Standardised(nn.Module):
+    """What training fits: the standardised factors of a :class:`FactorNet` as a module's forward (which DDP wraps)."""
+
+    def __init__(self, net: FactorNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net.standardised(x)
+
+
 def fit_factors(faces, epochs: int = 15, seed: int = 0, batch_size: int = 64, lr: float = 3e-3,
                 verbose: bool = False) -> FactorNet:
     """A :class:`FactorNet` trained on every view of ``faces`` and every frontal target (Adam, one-cycle rate, mean
@@ -75,6 +86,9 @@ def fit_factors(faces, epochs: int = 15, seed: int = 0, batch_size: int = 64, lr
     std = targets.std(0)
     net.mean.copy_(targets.mean(0)), net.std.copy_(torch.where(std > 0, std, torch.ones_like(std)))  # a constant: 1
     standard = (targets - net.mean) / net.std
+    world = distributed.current()
+    verbose = verbose and world.is_main
+    trained = distributed.data_parallel(Standardised(net), world)  # under torchrun: DDP, a shard of each batch
     opt = torch.optim.Adam(net.parameters(), lr=lr / 10)
     per_epoch = max(1, len(images) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * per_epoch)
@@ -83,8 +97,8 @@ def fit_factors(faces, epochs: int = 15, seed: int = 0, batch_size: int = 64, lr
     for epoch in range(1, epochs + 1):
         order = torch.randperm(len(images), generator=gen).to(images.device)
         for i in range(per_epoch):
-            index = order[i * batch_size:(i + 1) * batch_size]
-            loss = F.mse_loss(net.standardised(images[index]), standard[index])
+            index = distributed.shard(order[i * batch_size:(i + 1) * batch_size], world)
+            loss = F.mse_loss(trained(images[index]), standard[index])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -129,6 +143,8 @@ def train_factors_recipe(seed: int = 0, epochs: int = 15, root=checkpoints.ROOT,
     faces, test = faces_on("train", limit, runtime.device(), verbose), faces_on("test")
     start = time.perf_counter()
     net, seconds = fit_factors(faces, epochs, seed, verbose=verbose), time.perf_counter() - start
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     scores = lambda net: {"test_r2": r_squared(predict_factors(net, test.images), factor_values(test)),  # noqa: E731
                           "train_views": len(faces)}
     return checkpoints.save_half(FACTORS_NAME, net, scores, seconds, faces.source, seed, epochs, limit, root, register,

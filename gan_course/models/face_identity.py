@@ -26,7 +26,7 @@ import time
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, runtime
+from .. import checkpoints, distributed, runtime
 from ..data.digits import DigitData
 from ..data.faces import load_faces
 
@@ -147,6 +147,8 @@ def train_identity_recipe(seed: int = 0, epochs: int = 20, root=checkpoints.ROOT
     faces, test = faces_on("train", limit, runtime.device(), verbose), faces_on("test")
     start = time.perf_counter()
     net, seconds = fit_identity(faces, epochs, seed, verbose=verbose, held_out=test), time.perf_counter() - start
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     right = lambda net: (predict_identity(net, test.images) == test.identity).double()  # noqa: E731
     scores = lambda net: {"test_accuracy": right(net).mean().item(),  # noqa: E731
                           "test_accuracy_by_yaw": by_yaw(right(net), test.yaw), "train_views": len(faces),

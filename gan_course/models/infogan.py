@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, losses, runtime, train
+from .. import checkpoints, distributed, losses, runtime, train
 from ..train import Step
 from .dcgan import DCGANDiscriminator, DCGANGenerator, IMAGE_SHAPE, init_weights
 
@@ -339,6 +339,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     run_dir = checkpoints.cache_root(cache) / "train" / run_name
     G, _, _, history = fit(config, digits, steps, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                            progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     bound = history.losses["mi_bound"]
     curve = [round(sum(bound[i:i + CURVE_EVERY]) / len(bound[i:i + CURVE_EVERY]), 4)
              for i in range(0, len(bound), CURVE_EVERY)]  # the mean of each block of CURVE_EVERY steps

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, data, evaluation, losses, metrics, runtime, speed, train
+from .. import checkpoints, data, distributed, evaluation, losses, metrics, runtime, speed, train
 from ..data.digits import DeviceBatches
 from ..layers import EqualizedConv2d, EqualizedLinear, MinibatchStdDev, PixelNorm, fade_in
 from ..train import History, Step
@@ -228,6 +228,7 @@ class PGGANStep(Step):
 
     networks = ("G", "D")
     optimizers = ("d_opt", "g_opt")
+    unused_parameters = True  # the blocks of stages not yet grown get no gradient (distributed runs skip them)
 
     def __init__(self, G: Generator, D: Discriminator, schedule: Schedule | FixedSchedule,
                  config: PGGANConfig = PGGANConfig()):
@@ -583,6 +584,8 @@ def train_recipe(name: str = "pggan", seed: int = 0, epochs: int | None = None, 
     run_dir = checkpoints.cache_root(cache) / "train" / f"{name}-seed{seed}-phase{phase}-limit{limit}"
     step, history, tracker = fit_variant(name, images, seed=seed, phase=phase, judge=judge, checkpoint_dir=run_dir,
                                          checkpoint_every=500, progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     shutil.rmtree(run_dir, ignore_errors=True)
     return checkpoints.save_half(name, step.G, lambda G: run_metrics(step, tracker, history, judge, seed, len(images),
                                                                       dataset),

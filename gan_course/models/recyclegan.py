@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, losses, runtime, train
+from .. import checkpoints, distributed, losses, runtime, train
 from ..data.digits import UnpairedBatches
 from ..train import Step
 from .cyclegan import (CycleGANConfig, HistoryBuffer, PatchDiscriminator, ResidualBlock, ResnetGenerator,
@@ -389,6 +389,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
                                                           + (f"-limit{limit}" if limit is not None else ""))
     nets, history = fit_variant(name, clips_X, clips_Y, steps=steps, seed=seed, checkpoint_dir=run_dir,
                                 checkpoint_every=500, progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     state = {key: {k: v.detach().cpu().half() for k, v in net.state_dict().items()} for key, net in nets.items()}
     for key, net in nets.items():
         net.cpu().load_state_dict({k: v.float() for k, v in state[key].items()})   # measure what is stored

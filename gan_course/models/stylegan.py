@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, evaluation, losses, metrics, runtime, speed, train
+from .. import checkpoints, distributed, evaluation, losses, metrics, runtime, speed, train
 from ..data.digits import DeviceBatches
 from ..layers import AdaIN, EqualizedConv2d, EqualizedLinear, NoiseInput, PixelNorm
 from ..train import History, Step
@@ -212,16 +212,26 @@ class Generator(nn.Module):
         out[:, crossover:] = other[:, crossover:]
         return out
 
-    def forward(self, z: Tensor, psi: float = 1.0, noise: list[Tensor | None] | None = None) -> Tensor:
+    def forward(self, z: Tensor, psi: float = 1.0, noise: list[Tensor | None] | None = None,
+                mix: tuple[Tensor, int] | None = None) -> Tensor:
+        """Images from ``z`` (B, z_dim): w = f(z) for every layer, with ``mix = (z2, crossover)`` f(z2) from layer
+        ``crossover`` on (style mixing), truncated by ``psi``, then g(w)."""
         if z.dim() != 2 or z.shape[1] != self.config.z_dim:
             raise ValueError(f"z must be (B, {self.config.z_dim}), got {tuple(z.shape)}")
-        return self.synthesis(self.truncate(self.broadcast(self.mapping(z)), psi), noise)
+        ws = self.broadcast(self.mapping(z))
+        if mix is not None:
+            other, crossover = mix
+            ws = self.mix(ws, self.broadcast(self.mapping(other)), crossover)
+        return self.synthesis(self.truncate(ws, psi), noise)
 
 
 def discriminator(config: StyleGANConfig) -> pggan.Discriminator:
     """PGGAN's discriminator (lesson 18) at the full resolution, with minibatch standard deviation, as the paper's."""
-    return pggan.Discriminator(pggan.PGGANConfig(channels=config.channels, widths=config.widths,
-                                                 mbstd_group=config.mbstd_group))
+    D = pggan.Discriminator(pggan.PGGANConfig(channels=config.channels, widths=config.widths,
+                                              mbstd_group=config.mbstd_group))
+    for layer in D.from_rgb[:-1]:  # the from-RGB layers of the lower resolutions: never used at the full one
+        layer.requires_grad_(False)
+    return D
 
 
 class StyleGANStep(Step):
@@ -238,19 +248,21 @@ class StyleGANStep(Step):
         self.g_opt = torch.optim.Adam(G.parameters(), lr=config.lr, betas=config.betas)
         self.gamma, self.ema_beta = config.gamma(batch_size), config.ema_beta(batch_size)
 
-    def styles(self, n: int, device) -> Tensor:
-        """Training styles (n, num_ws, w_dim): w = f(z) for every layer, and with probability ``style_mixing`` a
-        second w = f(z₂) from a random crossover layer on (one crossover per batch, as in the paper's code)."""
-        G, num_ws = self.G, self.config.num_ws
-        ws = G.broadcast(G.mapping(torch.randn(n, self.config.z_dim, device=device)))
+    def latents(self, n: int, device) -> tuple[Tensor, tuple[Tensor, int] | None]:
+        """Training latents: z (n, z_dim), and with probability ``style_mixing`` a second ``(z2, crossover)``
+        whose w = f(z2) takes over from a random layer on (one crossover per batch, as in the paper's code).
+        ``G(z, mix=...)`` turns them into images: one call of G's forward, which data-parallel training needs."""
+        z = torch.randn(n, self.config.z_dim, device=device)
+        num_ws = self.config.num_ws
         if num_ws > 1 and float(torch.rand(())) < self.config.style_mixing:
             crossover = int(torch.randint(1, num_ws, ()))
-            ws = G.mix(ws, G.broadcast(G.mapping(torch.randn(n, self.config.z_dim, device=device))), crossover)
-        return ws
+            return z, (torch.randn(n, self.config.z_dim, device=device), crossover)
+        return z, None
 
     def d_step(self, real: Tensor) -> dict[str, Tensor]:
         with torch.no_grad():
-            fake = self.G.synthesis(self.styles(len(real), real.device))
+            z, mix = self.latents(len(real), real.device)
+            fake = self.G(z, mix=mix)
         real = real.detach().requires_grad_(True)
         real_logits, fake_logits = self.D(real), self.D(fake)
         logistic = losses.minimax_d_loss(real_logits, fake_logits)
@@ -263,13 +275,15 @@ class StyleGANStep(Step):
         return {"d_loss": logistic.detach(), "r1": r1.detach()}
 
     def g_step(self, real: Tensor) -> dict[str, Tensor]:
-        ws = self.styles(len(real), real.device)
-        loss = losses.nonsaturating_g_loss(self.D(self.G.synthesis(ws)))
+        z, mix = self.latents(len(real), real.device)
+        loss = losses.nonsaturating_g_loss(self.D(self.G(z, mix=mix)))
+        with torch.no_grad():
+            w = self.G.mapping(z)                                              # the batch's w = f(z), before the update
         self.g_opt.zero_grad(set_to_none=True)
         loss.backward()
         self.g_opt.step()
         with torch.no_grad():
-            self.G.w_avg.lerp_(ws[:, 0].mean(0), 1 - self.config.w_avg_beta)  # w̄ follows the batch mean of w
+            self.G.w_avg.lerp_(w.mean(0), 1 - self.config.w_avg_beta)          # w̄ follows the batch mean of w
             for ema, live in zip(self.G_ema.parameters(), self.G.parameters()):
                 ema.lerp_(live, 1 - self.ema_beta)
             self.G_ema.w_avg.copy_(self.G.w_avg)
@@ -586,6 +600,8 @@ def train_recipe(name: str = "stylegan-faces", seed: int = 0, epochs: int | None
     run_dir = checkpoints.cache_root(cache) / "train" / f"{name}-seed{seed}-steps{steps}-limit{limit}"
     step, history = fit(config, images, steps, seed=seed, batch_size=BATCH_SIZE, checkpoint_dir=run_dir,
                         checkpoint_every=500, progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     shutil.rmtree(run_dir, ignore_errors=True)
     return checkpoints.save_half(name, step.G_ema,
                                  lambda G: {**measure(G, judge, dataset, seed, factors), "steps": steps,

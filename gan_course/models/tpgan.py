@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .. import checkpoints, losses, runtime, train
+from .. import checkpoints, distributed, losses, runtime, train
 from ..data.digits import DeviceBatches
 from ..data.faces import LANDMARKS, identities, landmarks as face_landmarks
 from ..train import Step
@@ -376,6 +376,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
     run_dir = checkpoints.cache_root(cache) / "train" / f"{name}-seed{seed}-epochs{epochs}-limit{limit}"
     nets, history = fit(config, faces, identity_net, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     shutil.rmtree(run_dir)
     scores = lambda G: {**measure(G, faces_on("test"), identity_net.cpu()), "steps": config.steps,  # noqa: E731
                         "train_views": len(faces)}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from .. import checkpoints, layers, losses, runtime, train
+from .. import checkpoints, distributed, layers, losses, runtime, train
 from ..data.digits import DeviceBatches, UnpairedBatches
 from ..train import Step
 from .cyclegan import ResidualBlock, check_images, decoder_layers, encoder_layers, linear_decay
@@ -123,7 +123,7 @@ class TwinGANStep(Step):
         for name, net in nets.items():
             setattr(self, name, net)
         self.config = config
-        self.E_of = {"X": nets.get("E", nets.get("E_X")), "Y": nets.get("E", nets.get("E_Y"))}
+        self.encoder_of = {"X": "E" if "E" in nets else "E_X", "Y": "E" if "E" in nets else "E_Y"}  # by name
         generators = [p for name, net in nets.items() if not name.startswith("D") for p in net.parameters()]
         self.g_opt = torch.optim.Adam(generators, lr=config.lr, betas=config.betas)
         self.d_opt = torch.optim.Adam([*self.D_X.parameters(), *self.D_Y.parameters()], lr=config.lr,
@@ -133,7 +133,7 @@ class TwinGANStep(Step):
 
     def translate(self, images: Tensor, source: str, target: str) -> Tensor:
         """G(E(images), target), with the encoder of the source domain."""
-        return self.G(self.E_of[source](images), target)
+        return self.G(getattr(self, self.encoder_of[source])(images), target)
 
     def check(self, batch) -> None:
         if not isinstance(batch, (tuple, list)) or len(batch) != 2:
@@ -322,6 +322,8 @@ def train_recipe(name: str, seed: int = 0, epochs: int | None = None, root=check
                                                           + (f"-limit{limit}" if limit is not None else ""))
     step, history = fit(config, domain_X, domain_Y, seed=seed, checkpoint_dir=run_dir, checkpoint_every=500,
                         progress=verbose, log_every=None if verbose else 0)
+    if not distributed.end_training():  # under torchrun: the other processes stop here, rank 0 goes on alone
+        return None
     nets = {key: getattr(step, key).cpu() for key in step.networks if not key.startswith("D")}
     state = {key: {k: v.detach().half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
              for key, net in nets.items()}

@@ -86,7 +86,7 @@ def test_separate_encoders_read_their_own_domain():
     torch.manual_seed(0)
     nets = twingan.build(twingan.TwinGANConfig(width=4, n_residual=2, d_width=4, shared_encoder=False))
     step = twingan.TwinGANStep(nets, twingan.TwinGANConfig(width=4, shared_encoder=False))
-    assert step.E_of["X"] is nets["E_X"] and step.E_of["Y"] is nets["E_Y"]
+    assert step.encoder_of == {"X": "E_X", "Y": "E_Y"} and step.E_X is nets["E_X"] and step.E_Y is nets["E_Y"]
     before = [p.clone() for p in nets["E_Y"].parameters()]
     step.g_step(_batch())
     assert any(not torch.equal(p, q) for p, q in zip(before, nets["E_Y"].parameters()))  # via Y's and the cycle
