@@ -5,6 +5,7 @@ Every test starts real processes with ``python -m torch.distributed.run`` (torch
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -167,3 +168,20 @@ def test_every_recipe_trains_on_two_processes(tmp_path, recipe):
     assert output.count(f"saved {name} to") == 1  # rank 0 alone saves
     assert (tmp_path / "checkpoints" / f"{name}.pt").is_file()
     assert "differs between processes" not in output
+
+
+def test_scaling_benchmark_times_one_and_two_processes(tmp_path):
+    """benchmarks/scaling.py at its smallest: one round of 1 and 2 processes, the table and the JSON."""
+    out = tmp_path / "scaling.json"
+    done = ok(single(REPO / "benchmarks" / "scaling.py", "--repeats", 1, "--steps", 2, "--warmup", 1, "--width", 4,
+                     "--batch-size", 16, "--out", out))
+    rows = json.loads(out.read_text())["rows"]
+    assert [row["procs"] for row in rows] == [1, 2]
+    assert rows[0]["allreduce_ms"] is None and rows[1]["allreduce_ms"] > 0
+    assert all(row["images_per_s"] > 0 and row["global_batch"] == 16 for row in rows)
+    assert "speed-up" in done.stdout and "1.00x" in done.stdout
+
+
+def test_scaling_benchmark_refuses_counts_the_batch_does_not_split_over(tmp_path):
+    done = single(REPO / "benchmarks" / "scaling.py", "--procs", "1,3", "--batch-size", 16, "--out", tmp_path / "x")
+    assert done.returncode == 2 and "must split evenly over every process count; [3] do not" in done.stderr
