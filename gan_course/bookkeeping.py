@@ -170,6 +170,8 @@ class Run:
                     self._resume()
                 elif main:
                     print(f"resume=False: starting afresh; {self.path} will be overwritten")
+        if self.world.active:
+            self._check_same_start()
         self.last_good = self.start if self.start > 0 else None
         self.drawn = 0  # batches drawn from the stream in this call
         # tqdm reads TQDM_DISABLE only when it is first imported; honour it whenever it is set.
@@ -266,6 +268,15 @@ class Run:
         self.start = self.history.resumed_from = saved["step"]
         if self.world.is_main:
             print(f"resumed from {self.path} at step {self.start}")
+
+    def _check_same_start(self) -> None:
+        """Every process must resume from the same step: on several machines, only where the checkpoint folder is
+        shared."""
+        starts = distributed.gather_objects(self.start)
+        if len(set(starts)) > 1:
+            raise RuntimeError(f"the processes would start from different steps ({starts}, by rank): some found the "
+                               f"checkpoint {self.path} and some did not. On several machines the checkpoint folder must "
+                               "be one that every machine reads (a shared file system: set GAN_COURSE_CACHE to it)")
 
     def _checkpoint(self, step: int) -> None:
         now = time.perf_counter()

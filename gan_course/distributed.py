@@ -21,7 +21,8 @@ Nothing here starts a process: torchrun does, and sets ``RANK``, ``WORLD_SIZE``,
    reseeded from a seed derived from the run's seed and the rank (:func:`rank_seed`). Equal noise on every
    process would make N copies of the same fakes: the global batch would hold B/N distinct ones.
 4. **Rank 0 alone** shows progress, logs and writes checkpoints (holding every rank's generator state, so that a
-   resumed run restores each). A recipe ends training with :func:`end_training`: the other processes stop, and
+   resumed run restores each; every process reads it, so on several machines the checkpoint folder must be
+   shared, and processes that would resume from different steps stop with an error). A recipe ends training with :func:`end_training`: the other processes stop, and
    rank 0 evaluates and saves what was trained, as a single process.
 
 Batch norm sees only its process's shard: on CUDA (``nccl``) it becomes ``SyncBatchNorm``, which

@@ -119,6 +119,16 @@ def test_a_killed_process_stops_the_run_and_the_same_command_resumes(tmp_path):
         assert resumed["losses"] == whole["losses"]
 
 
+def test_processes_that_would_resume_from_different_steps_stop_with_a_clear_error(tmp_path):
+    """Rank 1 cannot see rank 0's checkpoint (two machines without a shared folder): an error, not a hang or a
+    silent mix of a resumed and a fresh process."""
+    ok(torchrun(WORKER, "checkpointed", tmp_path / "first", "--steps", 4, "--checkpoint-dir", tmp_path / "run"))
+    done = torchrun(WORKER, "checkpointed", tmp_path / "second", "--steps", 8, "--checkpoint-dir", tmp_path / "run",
+                    "--rank1-checkpoint-dir", tmp_path / "elsewhere", timeout=240)
+    assert done.returncode != 0
+    assert "the processes would start from different steps ([4, 0], by rank)" in done.stdout + done.stderr
+
+
 def test_a_batch_that_does_not_split_gives_a_clear_error(tmp_path):
     done = torchrun(WORKER, "mlp-gan", tmp_path, nproc=3, timeout=240)
     assert done.returncode != 0

@@ -101,6 +101,8 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--checkpoint-dir", type=Path, default=None)
+    parser.add_argument("--rank1-checkpoint-dir", type=Path, default=None,
+                        help="another folder for rank 1 (as on a second machine without a shared file system)")
     parser.add_argument("--kill-rank", type=int, default=None)
     parser.add_argument("--kill-at", type=int, default=None)
     args = parser.parse_args()
@@ -111,11 +113,12 @@ def main() -> int:
             os.kill(os.getpid(), signal.SIGKILL)
 
     callbacks = [kill] if args.kill_rank is not None else []
+    folder = args.rank1_checkpoint_dir if world.rank == 1 and args.rank1_checkpoint_dir else args.checkpoint_dir
     args.out.mkdir(parents=True, exist_ok=True)
     for scenario in args.scenario.split(","):
         step, batches = build(scenario, world)
         history = train.train(step, batches, args.steps, progress=False, log_every=0, callbacks=callbacks,
-                              checkpoint_dir=args.checkpoint_dir, checkpoint_every=2 if args.checkpoint_dir else 0)
+                              checkpoint_dir=folder, checkpoint_every=2 if folder else 0)
         with torch.no_grad():
             fake = step.G(step.sample_z(4))  # after training: the next noise each process draws
         torch.save({"losses": history.losses, "resumed_from": history.resumed_from, "fake": fake,
