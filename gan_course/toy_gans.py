@@ -337,6 +337,33 @@ def benchmark_run(method: ToyGAN, data_name: str, steps: int, seed: int, device=
                 counts=list(cov.counts), seconds=time.perf_counter() - start)
 
 
+def global_batch_runs(small: int = 64, large: int = 256, small_steps: int = 4000, seeds=(0, 1, 2),
+                      data_name: str = "ring", method: str = "gan") -> list[dict]:
+    """Lesson 21's experiment: what a larger global batch (N processes of ``small`` samples each, ``large`` in all)
+    does to the benchmark's ``method`` at its tuned rate L, run by run (:func:`benchmark_run` rows with ``batch``,
+    ``rule`` and ``samples`` added).
+
+    - ``small`` for ``small_steps`` steps at L: the reference (one process);
+    - ``large`` for as many *samples* (``small_steps * small / large`` steps) at L, at L times the square root of
+      the ratio, and at L times the ratio (the "linear scaling rule");
+    - ``large`` for as many *steps* at L: what N processes give in about the time one process takes.
+    """
+    if large % small or large <= small:
+        raise ValueError(f"large must be a multiple of small larger than it, got small {small}, large {large}")
+    base, ratio = tuned(method, data_name), large // small
+    plan = [(small, small_steps, 1.0, "reference"), (large, small_steps // ratio, 1.0, "same samples, same lr"),
+            (large, small_steps // ratio, math.sqrt(ratio), f"same samples, lr x {math.sqrt(ratio):g}"),
+            (large, small_steps // ratio, float(ratio), f"same samples, lr x {ratio}"),
+            (large, small_steps, 1.0, "same steps, same lr")]
+    rows = []
+    for batch, steps, factor, rule in plan:
+        variant = base.replace(name=f"{method} batch {batch}, {rule}", batch_size=batch, lr=base.lr * factor)
+        for seed in seeds:
+            row = benchmark_run(variant, data_name, steps, seed)
+            rows.append({**row, "batch": batch, "rule": rule, "samples": batch * steps})
+    return rows
+
+
 def real_data_row(data_name: str, seed: int = 0) -> dict:
     """The protocol applied to :data:`N_EVAL` real samples: what a perfect generator would score."""
     dist = data_sets()[data_name]

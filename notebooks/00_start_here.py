@@ -121,6 +121,7 @@ print(gan_course.runtime.describe_machine())
 # | 18 | `18_pggan` | progressive growing: the fade-in, minibatch standard deviation, equalised learning rate and pixel norm; FID curves with the growth phases, the spike at a switch, growing against a fixed resolution at equal time, a fair learning-rate sweep, faces grown |
 # | 19 | `19_stylegan` | StyleGAN: the mapping network, AdaIN, the constant input, noise; which factors of a face follow the coarse, middle and fine styles, measured; where the noise acts; the truncation curve |
 # | 20 | `20_stylegan_latent_space` | StyleGAN's latent space: Z against W by a linear fit of known factors, the perceptual path length (and why it divides by ε²), linear separability; the mapping network's depth over seeds; truncating Z to W's path length, and its cost |
+# | 21 | `21_scaling_gans` | data parallelism for GANs: what is averaged, noise per process, batch norm on shards; a larger global batch on the ring at the same samples and the same steps; any recipe on several GPUs with `torchrun` |
 #
 # ## 3. How to run the course
 #

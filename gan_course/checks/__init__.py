@@ -29,9 +29,10 @@ through, and leaves the notebook's random stream alone.
   ``variation_signal``
 * :mod:`.lesson19` (StyleGAN): ``adain``, ``truncate``; open: ``turn_direction``
 * :mod:`.lesson20` (StyleGAN's latent space): ``slerp``, ``conditional_entropy``; open: ``matching_psi``
+* :mod:`.lesson21` (data parallelism): ``shard_rows``; open: ``averaged_update``
 * :mod:`._common`: calling the student's function, reading what it returns, the messages
 
-Taught in: lessons 00–20
+Taught in: lessons 00–21
 """
 
 from .lesson00 import three_modes
@@ -55,13 +56,14 @@ from .lesson17 import defect_map, ganomaly_score
 from .lesson18 import faded_output, minibatch_stddev, variation_signal
 from .lesson19 import adain, truncate, turn_direction
 from .lesson20 import conditional_entropy, matching_psi, slerp
+from .lesson21 import averaged_update, shard_rows
 
 # Open exercises: the check trains a small model with the student's settings and grades the measured outcome,
 # in seconds to about a minute and a half rather than well under a second.
 OPEN = ("three_modes", "best_gaussian", "critic_w1", "ring_gan", "clipped_critic_scale", "grid_gan", "even_upsampling",
         "shell_walk", "cherry_picked_is", "precision_without_recall", "caption_accuracy", "code_edit",
         "translation_flags", "better_search", "steady_translation", "weigh_identity", "alarm_threshold",
-        "defect_map", "variation_signal", "turn_direction", "matching_psi")
+        "defect_map", "variation_signal", "turn_direction", "matching_psi", "averaged_update")
 
 __all__ = [
     "three_modes",
@@ -85,4 +87,5 @@ __all__ = [
     "faded_output", "minibatch_stddev", "variation_signal",
     "adain", "truncate", "turn_direction",
     "slerp", "conditional_entropy", "matching_psi",
+    "shard_rows", "averaged_update",
 ]

@@ -7,7 +7,7 @@ using what it returned, or from anything the check could not foresee -- into an 
 that names the case, what was expected and what was received. The released stub
 (``raise NotImplementedError()``) gets its own message.
 
-Taught in: lessons 00–20
+Taught in: lessons 00–21
 """
 
 from __future__ import annotations
