@@ -97,10 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.epochs is not None:
             options["epochs"] = args.epochs
         try:
-            distributed.init()  # under torchrun: join the other processes (one process: nothing)
+            world = distributed.init()  # under torchrun: join the other processes (one process: nothing)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+        if not world.is_main:
+            options["verbose"] = False  # rank 0 alone logs
         try:
             recipes.RECIPES[args.recipe](**options)
         finally:

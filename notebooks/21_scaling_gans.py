@@ -28,7 +28,8 @@
 # **Prerequisites.** Lesson 01 (the training loop), lesson 03 (the ring and mode coverage), lesson 06 (batch norm
 # in DCGAN).
 #
-# **Time.** `smoke`: about 20 s · `cpu`: about 4 min on 2 CPU cores · `gpu`: not measured yet.
+# **Time.** `smoke`: about 16 s · `cpu`: about 2 min 20 s on 2 CPU cores · `gpu`: not measured yet (the ring's
+# networks are tiny: a GPU would not be faster).
 
 # %% [markdown]
 # ## Setup
@@ -201,9 +202,10 @@ gan_course.record("batch_norm_gaps", {"train": bn_gaps, "eval": eval_gap})
 # batch-norm layer, in the forward pass). PyTorch has no CPU version, so on CPUs each process keeps its shard's
 # statistics. The course's test measured what that changes: two CPU processes with the noise of one process end 5
 # DCGAN steps with weights $1.6 \cdot 10^{-3}$ from one process's, against $1.7 \cdot 10^{-6}$ for the same DCGAN
-# without batch norm (`benchmarks/RESULTS.md`). For DCGAN the per-shard statistics matter most when the shards get
-# small: batch norm with 8 samples a GPU is a noisy normaliser, one reason large-scale GAN training tends to drop
-# batch norm in D, as WGAN-GP (lesson 04) and StyleGAN (lesson 19) do.
+# without batch norm (`benchmarks/RESULTS.md`). The smaller the shards, the noisier each process's statistics: with
+# DCGAN's batch of 128 on 16 GPUs a shard has 8 images. The critics of WGAN-GP (lesson 04) and of PGGAN and
+# StyleGAN (lessons 18–19) have no batch norm at all (the gradient penalty is taken per sample, which batch norm
+# would mix), so for them the question does not arise.
 
 # %% [markdown]
 # ## 4. A larger global batch: the learning rate and the GAN's dynamics
@@ -247,21 +249,23 @@ ax.bar(range(len(names)), means, yerr=errors, capsize=4, color=["tab:gray"] + ["
 for i, rule in enumerate(names):
     scores = [r["score"] for r in batch_rows if r["rule"] == rule]
     ax.scatter([i] * len(scores), scores, color="black", s=12, zorder=3)
-ax.set_xticks(range(len(names)), [n.replace(", ", ",\n") for n in names], fontsize=8)
+labels = [n.replace(", ", ",\n") + f"\n(batch {summary[n]['batch']}, {summary[n]['steps']:,} steps)" for n in names]
+ax.set_xticks(range(len(names)), labels, fontsize=8)
 ax.set_ylabel("score (modes share × high-quality share)")
 ax.set_title(f"The ring: batch 64 against batch 256 ({len(BATCH_SEEDS)} seeds; bars: mean ± standard error)")
 plt.show()
 
 # %% [markdown]
-# Read the bars from the left (the numbers above are this run's; a test checks the cpu profile's). At the **same
-# number of samples** the large batch has a quarter of the steps, and the GAN does worse than the small batch
-# with its four times as many steps: with the same rate it has moved a quarter as far, and the game has had a
-# quarter of the rounds. A larger rate gives some of it back, none of the rules all of it, and the spread over
-# seeds is wide (three seeds are few: no rule wins outside the noise). At the **same number of steps**, which
-# is what four GPUs buy in about the same time, the large batch is as good or better: less noisy gradients for
-# both players. So: data parallelism pays in wall-clock time, not in samples, and keeps its learning rate only if
-# the number of steps stays; a run shortened in steps needs its rate tuned again (lesson 05's sweep), not scaled
-# by a rule.
+# Read the bars from the left. In the cpu profile (3 seeds, mean ± standard error of the score) the reference,
+# batch 64 for 4,000 steps, scored 0.66 ± 0.14. At the **same number of samples** the large batch has a quarter
+# of the steps, and it did much worse: 0.16 ± 0.15 at the same rate (on average 4 modes of 8). With the same rate
+# it has moved a quarter as far, and the game has had a quarter of the rounds. The linear rule (rate × 4) gave
+# some of it back, 0.31 ± 0.05 with 7.3 modes on average; the square-root rule (× 2) did not, 0.09 ± 0.05; none
+# came near the small batch. At the **same number of steps**, which is what four GPUs buy in about the same
+# time, the large batch scored 0.85 ± 0.06 with all 8 modes in every seed: at least as good as the reference
+# (the two are inside each other's noise), with less noisy gradients for both players. So data parallelism pays
+# in wall-clock time, not in samples: keep the number of steps and the rate can stay; a run shortened in steps
+# needs its rate tuned again (lesson 05's sweep), and no scaling rule did that job here.
 
 # %% [markdown]
 # ## 5. Running a recipe on several GPUs or machines
@@ -355,14 +359,12 @@ gan_course.checks.shard_rows(shard_rows)
 def averaged_update(D: torch.nn.Module, opt: torch.optim.Optimizer, real_shards: list, fake_shards: list) -> None:
     """One update of D, its gradient the mean of the shards' gradients."""
     ### BEGIN SOLUTION
-    per_shard = []
-    for real_rows, fake_rows in zip(real_shards, fake_shards):
-        opt.zero_grad(set_to_none=True)
-        losses.minimax_d_loss(D(real_rows), D(fake_rows)).backward()
-        per_shard.append([p.grad.clone() for p in D.parameters()])
-    for i, p in enumerate(D.parameters()):
-        p.grad = torch.stack([grads[i] for grads in per_shard]).mean(0)
-    opt.step()
+    params = list(D.parameters())
+    per_shard = [torch.autograd.grad(losses.minimax_d_loss(D(real_rows), D(fake_rows)), params)  # each process's
+                 for real_rows, fake_rows in zip(real_shards, fake_shards)]
+    for p, *grads in zip(params, *per_shard):
+        p.grad = torch.stack(grads).mean(0)                                                       # the all-reduce
+    opt.step()                                                                                    # the same step
     ### END SOLUTION
 
 
@@ -376,7 +378,8 @@ gan_course.checks.averaged_update(averaged_update)
 # * Every process draws its own noise from a rank-derived seed; with one seed for all, four processes made 16
 #   distinct fakes out of 64 (section 2).
 # * Batch norm normalises a process's shard; `SyncBatchNorm` fixes that on GPUs, the CPU has none (section 3).
-# * At the same number of samples a 4× larger batch had a quarter of the steps and a worse GAN on the ring; at the
-#   same number of steps it was as good or better (section 4). Keep the steps, keep the rate.
+# * At the same number of samples a 4× larger batch had a quarter of the steps and a worse GAN on the ring (score
+#   0.16 against 0.66; 0.31 with the rate × 4); at the same number of steps it scored 0.85, at least as good
+#   (section 4). Keep the steps, keep the rate.
 # * `torchrun --nproc_per_node=N -m gan_course train <recipe>` runs any recipe on N GPUs; rank 0 logs, writes
 #   and saves; the same command resumes.

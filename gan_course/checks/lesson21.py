@@ -75,16 +75,19 @@ def averaged_update(student_fn: Callable) -> None:
         _call(student_fn, case, D, opt, [distributed.shard(real, w) for w in world],
               [distributed.shard(fake, w) for w in world], expected="D updated in place")
         gap = max((a - b).abs().max().item() for a, b in zip(D.parameters(), reference.parameters()))
-        if gap > 1e-5:
+        if not all(torch.isfinite(p).all() for p in D.parameters()):
+            raise AssertionError(f"case '{case}': expected D's weights after one update, received weights that are "
+                                 "NaN or inf: the update must change D only through opt.step()")
+        if not gap <= 1e-5:
             step = torch.cat([(a.detach() - b).flatten() for a, b in zip(D.parameters(), before)])
             wanted = torch.cat([(a.detach() - b).flatten() for a, b in zip(reference.parameters(), before)])
             ratio = step.norm().item() / wanted.norm().item()
             hint = ("D did not move: set each parameter's .grad to the mean of the shards' gradients, then call "
                     "opt.step() once" if ratio < 1e-6 else
-                    f"the update is {ratio:.2f} times one process's: the shards' gradients were summed (or "
-                    "accumulated in .grad without zeroing between shards), not averaged" if abs(ratio - shards) < 0.1
+                    f"the update is {ratio:.2f} times one process's: the shards' gradients were summed (accumulated "
+                    "in .grad without the 1/N, or one step taken per shard), not averaged" if abs(ratio - shards) < 0.1
                     else "each shard's gradient must be that of its own mean loss (the D loss of its real and fake "
                          "rows), and D's .grad their mean, before one optimizer step")
-            raise AssertionError(f"case '{case}': expected D's weights to equal one process's update on the whole "
-                                 f"batch, largest gap {gap:.3g}. Hint: {hint}")
+            raise AssertionError(f"case '{case}': expected D's weights to equal those of one process's update on the "
+                                 f"whole batch, received weights {gap:.3g} from them at most. Hint: {hint}")
     print("✔ averaged_update passed: N shards averaged give one process's update (2 and 4 shards, to 1e-5)")

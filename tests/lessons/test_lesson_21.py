@@ -39,8 +39,8 @@ def test_the_launch_ran_and_rank_0_alone_saved(r):
 
 def test_the_global_batch_table(r):
     table = r["global_batch"]
-    assert list(table) == ["reference", "same samples, same lr", "same samples, lr x 2", "same samples, lr x 4",
-                           "same steps, same lr"]
+    assert set(table) == {"reference", "same samples, same lr", "same samples, lr x 2", "same samples, lr x 4",
+                           "same steps, same lr"}  # (the record keeps keys sorted)
     reference = table["reference"]
     assert reference["batch"] == 64 and table["same steps, same lr"]["steps"] == reference["steps"]
     for rule in ("same samples, same lr", "same samples, lr x 2", "same samples, lr x 4"):
@@ -49,8 +49,10 @@ def test_the_global_batch_table(r):
     if SMOKE:
         return
     score = {rule: row["score"][0] for rule, row in table.items()}
-    # what the text says (exploratory run, 3 seeds: reference 0.66, same samples 0.16 / 0.09 / 0.31, same steps 0.86)
+    # what the text says (cpu, seeds 0-2: reference 0.66, same samples 0.16 / 0.09 / 0.31, same steps 0.85)
     assert score["reference"] > score["same samples, same lr"] + 0.2
     assert score["same steps, same lr"] > score["same samples, same lr"] + 0.3
     assert max(score[r] for r in ("same samples, same lr", "same samples, lr x 2", "same samples, lr x 4")) < \
-        score["reference"]
+        score["reference"] - 0.2
+    assert score["same samples, lr x 4"] > score["same samples, lr x 2"]
+    assert table["same steps, same lr"]["modes"][0] == 8
