@@ -22,8 +22,9 @@ Nothing here starts a process: torchrun does, and sets ``RANK``, ``WORLD_SIZE``,
    process would make N copies of the same fakes: the global batch would hold B/N distinct ones.
 4. **Rank 0 alone** shows progress, logs and writes checkpoints (holding every rank's generator state, so that a
    resumed run restores each; every process reads it, so on several machines the checkpoint folder must be
-   shared, and processes that would resume from different steps stop with an error). A recipe ends training with :func:`end_training`: the other processes stop, and
-   rank 0 evaluates and saves what was trained, as a single process.
+   shared, and processes that would resume from different steps stop with an error). A recipe ends training
+   with :func:`end_training`: the other processes stop, and rank 0 evaluates and saves what was trained, as a
+   single process.
 
 Batch norm sees only its process's shard: on CUDA (``nccl``) it becomes ``SyncBatchNorm``, which
 computes the statistics of the global batch; on the CPU (``gloo``) PyTorch has no synchronised batch norm, so
@@ -266,8 +267,7 @@ def trained_networks(step) -> dict[str, nn.Module]:
 def replicate(step, world: World):
     """Within the block, every trained network of ``step`` is a :class:`Replica` (DDP; batch norm synchronised on
     CUDA), every network's weights and buffers start from rank 0's, and each process has its own random streams
-    (:func:`reseed_per_rank`); afterwards the step holds its own
-    networks again. ``step.unused_parameters = True`` declares networks that leave some parameters without a
+    (:func:`reseed_per_rank`); afterwards the step holds its own networks again. ``step.unused_parameters = True`` declares networks that leave some parameters without a
     gradient in an update (PGGAN's blocks of stages not yet grown): DDP then looks for them each step."""
     originals = step.modules()
     trained = trained_networks(step)
